@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+// Ossify: synthetic pediatric hand radiographs on libtorch.
+//
+// libtorch comes from Debian's libtorch-dev unless LIBTORCH names another one: a libtorch folder
+// or the `torch` folder of a PyTorch install (both have include/ and lib/). A CUDA libtorch keeps
+// torch_cuda through --no-as-needed. LIBTORCH_CXX11_ABI=0 selects the old C++ ABI of some wheels.
+import Foundation
+import PackageDescription
+
+let environment = Context.environment
+let libtorch = environment["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
+
+var shimFlags = ["-std=c++17"]
+var linkFlags: [String] = []
+if let root = libtorch {
+    shimFlags += ["-I\(root)/include", "-I\(root)/include/torch/csrc/api/include"]
+    linkFlags += ["-L\(root)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(root)/lib", "-Xlinker", "--no-as-needed"]
+    if FileManager.default.fileExists(atPath: "\(root)/lib/libtorch_cuda.so") {
+        linkFlags += ["-ltorch_cuda", "-lc10_cuda"]
+    }
+} else {
+    shimFlags += ["-I/usr/include/torch/csrc/api/include"]
+}
+if let abi = environment["LIBTORCH_CXX11_ABI"] {
+    shimFlags += ["-D_GLIBCXX_USE_CXX11_ABI=\(abi)"]
+}
+
+let strict: [SwiftSetting] = []
+
+let package = Package(
+    name: "Ossify",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ossify", targets: ["ossify"]),
+        .library(name: "Torch", targets: ["Torch"]),
+        .library(name: "TorchNN", targets: ["TorchNN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "CTorch",
+            cxxSettings: [.unsafeFlags(shimFlags)],
+            linkerSettings: [
+                .unsafeFlags(linkFlags),
+                .linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10"),
+            ]
+        ),
+        .target(name: "Torch", dependencies: ["CTorch"], swiftSettings: strict),
+        .target(name: "TorchNN", dependencies: ["Torch"], swiftSettings: strict),
+        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN"], path: "Benchmarks/OssifyBench",
+                swiftSettings: strict),
+        .executableTarget(
+            name: "ossify",
+            dependencies: [
+                "Torch", "TorchNN", "OssifyBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CTorchTests", dependencies: ["CTorch"]),
+        .testTarget(name: "TorchTests", dependencies: ["Torch"], exclude: ["Fixtures"]),
+        .testTarget(name: "TorchNNTests", dependencies: ["TorchNN"], exclude: ["Fixtures"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,51 @@
+import CTorch
+import Foundation
+
+/// Process-wide libtorch facts and settings.
+public enum Runtime {
+    /// Sets libtorch's intra-op threads to the core count once (Debian's build starts with 1).
+    static let configured: Bool = {
+        _ = ct_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
+        return true
+    }()
+
+    /// The libtorch version the shim was compiled against.
+    public static var version: String { String(cString: ct_version()) }
+
+    /// libtorch's own build description (`torch.__config__.show()`).
+    public static var buildConfiguration: String { String(cString: ct_build_config()) }
+
+    /// Intra-op threads. Defaults to the machine's core count.
+    public static var threads: Int {
+        get { _ = configured; return Int(ct_num_threads()) }
+        set {
+            _ = configured
+            precondition(newValue > 0, "Runtime.threads must be positive, got \(newValue)")
+            checkStatus(ct_set_num_threads(Int32(newValue)), "Runtime.threads")
+        }
+    }
+
+    public static var cudaIsAvailable: Bool { ct_cuda_is_available() }
+    public static var cudaDeviceCount: Int { Int(ct_cuda_device_count()) }
+
+    /// Seeds libtorch's default generator (used when no `Generator` is passed).
+    public static func manualSeed(_ seed: UInt64) {
+        checkStatus(ct_manual_seed(seed), "Runtime.manualSeed")
+    }
+
+    /// The shared libraries mapped into this process whose file name mentions BLAS or LAPACK,
+    /// with symbolic links resolved — which BLAS libtorch's matmuls really run on.
+    public static var loadedBLASLibraries: [String] {
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
+        var seen: [String] = []
+        for line in maps.split(separator: "\n") {
+            guard let slash = line.firstIndex(of: "/") else { continue }
+            let path = String(line[slash...])
+            let name = (path as NSString).lastPathComponent.lowercased()
+            guard name.contains("blas") || name.contains("lapack") || name.contains("mkl") else { continue }
+            let resolved = (path as NSString).resolvingSymlinksInPath
+            if !seen.contains(resolved) { seen.append(resolved) }
+        }
+        return seen
+    }
+}
