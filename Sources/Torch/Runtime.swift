@@ -33,19 +33,27 @@ public enum Runtime {
         checkStatus(ct_manual_seed(seed), "Runtime.manualSeed")
     }
 
-    /// The shared libraries mapped into this process whose file name mentions BLAS or LAPACK,
-    /// with symbolic links resolved — which BLAS libtorch's matmuls really run on.
-    public static var loadedBLASLibraries: [String] {
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
+    /// The files of every shared library mapped into this process (read from /proc/self/maps).
+    public static var mappedLibraries: [String] {
+        // /proc files report size 0, so read to end of file rather than by size.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps") else { return [] }
+        defer { try? handle.close() }
+        let maps = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         var seen: [String] = []
         for line in maps.split(separator: "\n") {
             guard let slash = line.firstIndex(of: "/") else { continue }
             let path = String(line[slash...])
-            let name = (path as NSString).lastPathComponent.lowercased()
-            guard name.contains("blas") || name.contains("lapack") || name.contains("mkl") else { continue }
-            let resolved = (path as NSString).resolvingSymlinksInPath
-            if !seen.contains(resolved) { seen.append(resolved) }
+            if path.contains(".so"), !seen.contains(path) { seen.append(path) }
         }
         return seen
+    }
+
+    /// The mapped libraries whose file name mentions BLAS, LAPACK or MKL: which BLAS libtorch's
+    /// matmuls really run on.
+    public static var loadedBLASLibraries: [String] {
+        mappedLibraries.filter {
+            let name = ($0 as NSString).lastPathComponent.lowercased()
+            return name.contains("blas") || name.contains("lapack") || name.contains("mkl")
+        }
     }
 }
