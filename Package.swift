@@ -34,6 +34,8 @@ let package = Package(
         .executable(name: "ossify", targets: ["ossify"]),
         .library(name: "Torch", targets: ["Torch"]),
         .library(name: "TorchNN", targets: ["TorchNN"]),
+        .library(name: "Radiograph", targets: ["Radiograph"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,12 +51,18 @@ let package = Package(
         ),
         .target(name: "Torch", dependencies: ["CTorch"], swiftSettings: strict),
         .target(name: "TorchNN", dependencies: ["Torch"], swiftSettings: strict),
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]
+        ),
+        .target(name: "Radiograph", dependencies: ["Torch", "CImageCodecs"], swiftSettings: strict),
+        .target(name: "Datasets", dependencies: ["Torch", "Radiograph"], swiftSettings: strict),
         .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",
             dependencies: [
-                "Torch", "TorchNN", "OssifyBench",
+                "Torch", "TorchNN", "Radiograph", "Datasets", "OssifyBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -62,6 +70,8 @@ let package = Package(
         .testTarget(name: "CTorchTests", dependencies: ["CTorch"]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], exclude: ["Fixtures"]),
         .testTarget(name: "TorchNNTests", dependencies: ["TorchNN"], exclude: ["Fixtures"]),
+        .testTarget(name: "RadiographTests", dependencies: ["Radiograph"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,1 @@
+// Datasets: RSNA tables, the packed multi-resolution store, the batch loader.

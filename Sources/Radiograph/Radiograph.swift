@@ -1,0 +1,1 @@
+// Radiograph: image files, preprocessing (`prepare`), the procedural hand phantom, sheets and animations.

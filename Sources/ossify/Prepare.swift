@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct Prepare: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "(not yet implemented)", shouldDisplay: false)
+}
