@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "TorchNN", targets: ["TorchNN"]),
         .library(name: "Radiograph", targets: ["Radiograph"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "ProGAN", targets: ["ProGAN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,12 +58,14 @@ let package = Package(
         ),
         .target(name: "Radiograph", dependencies: ["Torch", "CImageCodecs"], swiftSettings: strict),
         .target(name: "Datasets", dependencies: ["Torch", "Radiograph"], swiftSettings: strict),
-        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN"], path: "Benchmarks/OssifyBench",
+        .target(name: "RunKit", swiftSettings: strict),
+        .target(name: "ProGAN", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
+        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "ProGAN", "RunKit"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",
             dependencies: [
-                "Torch", "TorchNN", "Radiograph", "Datasets", "OssifyBench",
+                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "OssifyBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -72,6 +75,8 @@ let package = Package(
         .testTarget(name: "TorchNNTests", dependencies: ["TorchNN"], exclude: ["Fixtures"]),
         .testTarget(name: "RadiographTests", dependencies: ["Radiograph"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
+        .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
+        .testTarget(name: "ProGANTests", dependencies: ["ProGAN", "TorchNN", "RunKit"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -21,6 +21,17 @@ public struct Timing: Sendable {
         }
         return Timing(samplesMs: samples)
     }
+
+    public static func measureThrowing(repeats: Int, warmup: Int, _ body: () throws -> Void) throws -> Timing {
+        var samples: [Double] = []
+        for i in 0..<(warmup + repeats) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            if i >= warmup { samples.append(elapsed) }
+        }
+        return Timing(samplesMs: samples)
+    }
 }
 
 /// One benchmark result, printed as a JSON line.

@@ -4,7 +4,7 @@ import OssifyBench
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print JSON lines, with a peer implementation measured in the same run.",
-        subcommands: [Ops.self]
+        subcommands: [Ops.self, GANStep.self]
     )
 
     struct Ops: ParsableCommand {
@@ -25,6 +25,28 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             OpsBenchmark.run(repeats: repeats, warmup: warmup, python: python, peerScript: peerScript) { print($0) }
+        }
+    }
+
+    struct GANStep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gan-step",
+            abstract: "One PGGAN training step (D with gradient penalty and drift, G, Adam on both) against PyTorch."
+        )
+
+        @Option(help: "Resolution (power of two).") var res = 32
+        @Option(help: "fmap_base of the networks.") var fmapBase = 8192
+        @Option(help: "fmap_max of the networks.") var fmapMax = 512
+        @Option(help: "Latent size.") var latent = 512
+        @Option(help: "Minibatch.") var batch = 16
+        @Option(help: "Timed steps.") var steps = 10
+        @Option(help: "Python with torch installed, for the peer.") var python = "/usr/bin/python3"
+
+        func run() throws {
+            var configuration = GANStepBenchmark.Configuration(resolution: res, fmapBase: fmapBase, fmapMax: fmapMax,
+                                                               latent: latent, batch: batch)
+            configuration.steps = steps
+            try GANStepBenchmark.run(configuration, python: python) { print($0) }
         }
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+import Torch
+import TorchNN
+
+/// PGGAN's generator (TF `G_paper`): latent (+ labels) → 4×4 dense block → one block per doubling,
+/// each NN-upsample + two 3×3 convs with leaky ReLU 0.2 and pixel norm; a linear 1×1 toRGB per
+/// resolution; fade-in between the two highest resolutions.
+public final class ProGenerator: Module {
+    public let options: NetworkOptions
+    let inputBlock: InputBlock
+    let blocks: [Int: UpBlock]
+    let toRGB: [Int: EqualizedConv2d]
+
+    final class InputBlock: Module {
+        let dense: EqualizedLinear
+        let bias: Tensor
+        let conv: EqualizedConv2d
+        let channels: Int
+
+        init(_ options: NetworkOptions, generator: Generator?) {
+            channels = options.featureMaps(1)
+            dense = EqualizedLinear(options.latentSize + options.labelSize, channels * 16, gain: 2.0.squareRoot() / 4,
+                                    bias: false, generator: generator)
+            bias = Tensor.zeros([channels])
+            conv = EqualizedConv2d(channels, channels, kernelSize: 3, generator: generator)
+            super.init()
+            registerModule("dense", dense)
+            registerParameter("bias", bias)
+            registerModule("conv", conv)
+        }
+    }
+
+    final class UpBlock: Module {
+        let conv0: EqualizedConv2d
+        let conv1: EqualizedConv2d
+
+        init(_ input: Int, _ output: Int, generator: Generator?) {
+            conv0 = EqualizedConv2d(input, output, kernelSize: 3, generator: generator)
+            conv1 = EqualizedConv2d(output, output, kernelSize: 3, generator: generator)
+            super.init()
+            registerModule("conv0", conv0)
+            registerModule("conv1", conv1)
+        }
+    }
+
+    /// Builds the network with N(0, 1) weights drawn from `generator` (or libtorch's default).
+    public init(_ options: NetworkOptions, generator: Generator? = nil) {
+        self.options = options
+        inputBlock = InputBlock(options, generator: generator)
+        var blocks: [Int: UpBlock] = [:]
+        var toRGB: [Int: EqualizedConv2d] = [:]
+        toRGB[2] = EqualizedConv2d(options.featureMaps(1), options.channels, kernelSize: 1, gain: 1, generator: generator)
+        if options.finalLevel >= 3 {
+            for level in 3...options.finalLevel {
+                blocks[level] = UpBlock(options.featureMaps(level - 2), options.featureMaps(level - 1), generator: generator)
+                toRGB[level] = EqualizedConv2d(options.featureMaps(level - 1), options.channels, kernelSize: 1, gain: 1,
+                                               generator: generator)
+            }
+        }
+        self.blocks = blocks
+        self.toRGB = toRGB
+        super.init()
+        registerModule("b4", inputBlock)
+        for level in blocks.keys.sorted() { registerModule("b\(1 << level)", blocks[level]!) }
+        for level in toRGB.keys.sorted() { registerModule("torgb\(1 << level)", toRGB[level]!) }
+    }
+
+    private func activate(_ x: Tensor) -> Tensor {
+        pixelNorm(x.leakyReLU(0.2), epsilon: options.pixelNormEpsilon)
+    }
+
+    /// Images [N, C, 2^level, 2^level] for latents [N, latentSize] (and labels [N, labelSize]).
+    /// `alpha` is the weight of the newest resolution: 1 outside fades, rising from 0 during one.
+    public func callAsFunction(_ z: Tensor, labels: Tensor? = nil, level: Int? = nil, alpha: Double = 1) -> Tensor {
+        let level = level ?? options.finalLevel
+        precondition(level >= 2 && level <= options.finalLevel,
+                     "ProGenerator: level \(level) outside 2…\(options.finalLevel)")
+        var input = z
+        if let labels { input = Tensor.cat([z, labels], dim: 1) }
+        if options.normalizeLatents { input = pixelNorm(input, epsilon: options.pixelNormEpsilon) }
+        let n = input.size(0)
+        var x = inputBlock.dense(input).reshaped([n, inputBlock.channels, 4, 4])
+        x = activate(x + inputBlock.bias.reshaped([1, -1, 1, 1]))
+        x = activate(inputBlock.conv(x))
+        guard level > 2 else { return toRGB[2]!(x) }
+        for l in 3..<level { x = run(blocks[l]!, x) }
+        let newest = toRGB[level]!(run(blocks[level]!, x))
+        guard alpha < 1 else { return newest }
+        let previous = upsample2x(toRGB[level - 1]!(x))
+        return previous + (newest - previous) * alpha
+    }
+
+    private func run(_ block: UpBlock, _ x: Tensor) -> Tensor {
+        activate(block.conv1(activate(block.conv0(upsample2x(x)))))
+    }
+}

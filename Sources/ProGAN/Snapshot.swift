@@ -1,0 +1,160 @@
+import Foundation
+import RunKit
+import Torch
+import TorchNN
+
+/// Where training stands, written next to each snapshot's tensors (`snapshot-<kimg>.json`).
+public struct TrainingCursor: Codable, Sendable, Equatable {
+    public var kimg: Double
+    public var imagesShown: Int
+    public var roundPosition: Int
+    public var phase: Phase
+    public var lastBracket: [Int]?
+    public var tick: Int
+    public var tickStartImages: Int
+    public var sourceCursor: Data
+    public var tensorsFile: String
+    public var options: ProGANOptions
+    public var versions: [String: String]
+}
+
+/// Snapshots: `snapshot-<kimg>.safetensors` (G.*, D.*, Gs.*, optG.*, optD.*, rng.state; the
+/// options JSON in its metadata) plus `snapshot-<kimg>.json` (the cursor). Both are written
+/// atomically, tensors first, so a crash at any moment leaves the previous pair intact.
+public enum ProGANSnapshot {
+    public static func name(kimg: Int) -> String { String(format: "snapshot-%06d", kimg) }
+
+    static func encodeOptions(_ options: ProGANOptions) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(options), as: UTF8.self)
+    }
+
+    static func write(trainer: ProGANTrainer, cursor: TrainingCursor, folder: String) throws {
+        var tensors: [String: Tensor] = [:]
+        for (prefix, state) in [("G", trainer.generator.stateDict()), ("D", trainer.discriminator.stateDict()),
+                                ("Gs", trainer.averagedGenerator.stateDict()),
+                                ("optG", trainer.generatorOptimizer.stateDict()),
+                                ("optD", trainer.discriminatorOptimizer.stateDict())] {
+            for (name, tensor) in state { tensors["\(prefix).\(name)"] = tensor }
+        }
+        tensors["rng.state"] = trainer.random.state
+        let tensorsPath = (folder as NSString).appendingPathComponent(cursor.tensorsFile)
+        try SafeTensors.write(tensors, metadata: ["format": "ossify-progan-snapshot-1",
+                                                  "options": try encodeOptions(cursor.options)], to: tensorsPath)
+        let jsonPath = (tensorsPath as NSString).deletingPathExtension + ".json"
+        try AtomicFile.writeJSON(cursor, to: jsonPath)
+    }
+
+    /// Resolves what `--resume` names: a snapshot .json or .safetensors, or a run folder (its latest
+    /// complete snapshot). Returns the cursor path.
+    public static func resolve(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ProGANError.incompatibleSnapshot(path: path, "no such snapshot or run folder")
+        }
+        if isDirectory.boolValue {
+            let folder = try RunFolder(existing: path)
+            let complete = folder.files(prefix: "snapshot-", suffix: ".json").filter {
+                FileManager.default.fileExists(atPath: ($0 as NSString).deletingPathExtension + ".safetensors")
+            }
+            guard let latest = complete.last else {
+                throw ProGANError.incompatibleSnapshot(path: path, "the run folder holds no complete snapshot")
+            }
+            return latest
+        }
+        if path.hasSuffix(".safetensors") { return (path as NSString).deletingPathExtension + ".json" }
+        return path
+    }
+
+    public static func readCursor(_ path: String) throws -> TrainingCursor {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ProGANError.incompatibleSnapshot(path: path, "cannot read the snapshot cursor")
+        }
+        do {
+            return try JSONDecoder().decode(TrainingCursor.self, from: data)
+        } catch {
+            throw ProGANError.incompatibleSnapshot(path: path, "not an Ossify PGGAN snapshot cursor: \(error)")
+        }
+    }
+
+    /// Restores networks, optimizers and RNG of `trainer` from a snapshot's tensors.
+    static func restore(_ trainer: ProGANTrainer, from tensorsPath: String) throws {
+        let contents = try SafeTensors.read(tensorsPath)
+        func group(_ prefix: String) -> [String: Tensor] {
+            var out: [String: Tensor] = [:]
+            for (name, tensor) in contents.tensors where name.hasPrefix(prefix + ".") {
+                out[String(name.dropFirst(prefix.count + 1))] = tensor
+            }
+            return out
+        }
+        do {
+            try trainer.generator.load(stateDict: group("G"))
+            try trainer.discriminator.load(stateDict: group("D"))
+            try trainer.averagedGenerator.load(stateDict: group("Gs"))
+            try trainer.generatorOptimizer.load(stateDict: group("optG"))
+            try trainer.discriminatorOptimizer.load(stateDict: group("optD"))
+        } catch {
+            throw ProGANError.incompatibleSnapshot(path: tensorsPath, "does not fit this network: \(error.localizedDescription)")
+        }
+        guard let state = contents.tensors["rng.state"] else {
+            throw ProGANError.incompatibleSnapshot(path: tensorsPath, "has no rng.state")
+        }
+        try trainer.random.restore(state)
+    }
+
+    /// The options stored in a snapshot's tensors file.
+    public static func options(ofTensors path: String) throws -> ProGANOptions {
+        let contents = try SafeTensors.read(path)
+        guard let json = contents.metadata["options"] else {
+            throw ProGANError.incompatibleSnapshot(path: path, "is not an Ossify PGGAN snapshot (no options metadata)")
+        }
+        do {
+            return try JSONDecoder().decode(ProGANOptions.self, from: Data(json.utf8))
+        } catch {
+            throw ProGANError.incompatibleSnapshot(path: path, "has unreadable options: \(error)")
+        }
+    }
+
+    /// The averaged generator (Gs) of a snapshot, ready to generate.
+    public static func loadGenerator(_ path: String) throws -> ProGenerator {
+        let tensorsPath = path.hasSuffix(".json") ? (path as NSString).deletingPathExtension + ".safetensors" : path
+        let options = try options(ofTensors: tensorsPath)
+        let generator = ProGenerator(options.network)
+        let contents = try SafeTensors.read(tensorsPath)
+        var state: [String: Tensor] = [:]
+        for (name, tensor) in contents.tensors where name.hasPrefix("Gs.") { state[String(name.dropFirst(3))] = tensor }
+        do {
+            try generator.load(stateDict: state)
+        } catch {
+            throw ProGANError.incompatibleSnapshot(path: tensorsPath, "its Gs does not match its options: \(error.localizedDescription)")
+        }
+        generator.eval()
+        return generator
+    }
+}
+
+extension ProGANTrainer {
+    func makeCursor(tick: Int, tickStartImages: Int, source: TrainingImageSource, versions: [String: String]) throws -> TrainingCursor {
+        TrainingCursor(kimg: kimg, imagesShown: imagesShown, roundPosition: roundPosition, phase: phase,
+                       lastBracket: lastBracket, tick: tick, tickStartImages: tickStartImages,
+                       sourceCursor: try source.cursor(),
+                       tensorsFile: ProGANSnapshot.name(kimg: Int(kimg.rounded(.down))) + ".safetensors",
+                       options: options, versions: versions)
+    }
+
+    func restore(cursor: TrainingCursor, tensorsPath: String, source: TrainingImageSource) throws {
+        guard cursor.options.network == options.network else {
+            throw ProGANError.incompatibleSnapshot(path: tensorsPath,
+                "was trained with another network (preset \(cursor.options.preset), resolution \(cursor.options.network.resolution), latent \(cursor.options.network.latentSize), fmaps \(cursor.options.network.fmapBase)/\(cursor.options.network.fmapMax)) than requested (preset \(options.preset), resolution \(options.network.resolution), latent \(options.network.latentSize), fmaps \(options.network.fmapBase)/\(options.network.fmapMax))")
+        }
+        try ProGANSnapshot.restore(self, from: tensorsPath)
+        imagesShown = cursor.imagesShown
+        roundPosition = cursor.roundPosition
+        phase = cursor.phase
+        lastBracket = cursor.lastBracket
+        generatorOptimizer.learningRate = phase.learningRate
+        discriminatorOptimizer.learningRate = phase.learningRate
+        try source.restore(cursor: cursor.sourceCursor)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// How the gradient penalty is scaled before full resolution (spec §3.1, §8 item 11).
+public enum PenaltyScale: String, Codable, Sendable, CaseIterable {
+    /// Official TF/Theano: the penalty sees NN-upscaled full-resolution tensors, i.e. the native
+    /// gradient norm divided by 2^⌊λ⌋. The default.
+    case fullResolution = "full-resolution"
+    /// Most re-implementations (pytorch_GAN_zoo): the native-resolution gradient norm.
+    case native
+}
+
+/// Everything that defines a PGGAN training run; written to `options.json`.
+public struct ProGANOptions: Codable, Sendable, Equatable {
+    public var preset: String
+    public var network: NetworkOptions
+    public var schedule: Schedule
+    /// WGAN-GP weight λ.
+    public var gradientPenaltyWeight = 10.0
+    /// WGAN-GP target γ.
+    public var gradientPenaltyTarget = 1.0
+    public var penaltyScale = PenaltyScale.fullResolution
+    /// ε_drift on D(real)².
+    public var driftWeight = 0.001
+    public var adamBeta1 = 0.0
+    public var adamBeta2 = 0.99
+    public var adamEpsilon = 1e-8
+    /// Reset both Adam optimizers whenever a fade starts or ends (official code).
+    public var resetOptimizersAtFades = true
+    /// Gs ← G + β·(Gs − G) after every G step.
+    public var generatorEMABeta = 0.999
+    /// Snapshot every this many ticks.
+    public var snapshotTicks = 10
+    /// Fixed seeds of the progress grids.
+    public var gridSize = 32
+    public var seed: UInt64 = 0
+
+    public init(preset: String, network: NetworkOptions, schedule: Schedule) {
+        self.preset = preset
+        self.network = network
+        self.schedule = schedule
+    }
+
+    public func validate() throws {
+        try network.validate()
+        try schedule.validate()
+        guard gradientPenaltyWeight >= 0 else { throw ProGANError.invalidOption("gp-weight", "must be ≥ 0") }
+        guard gradientPenaltyTarget > 0 else { throw ProGANError.invalidOption("gp-target", "must be > 0") }
+        guard (0..<1).contains(generatorEMABeta) else { throw ProGANError.invalidOption("ema", "must be in [0, 1)") }
+        guard snapshotTicks >= 1 else { throw ProGANError.invalidOption("snapshot-ticks", "must be at least 1") }
+        guard gridSize >= 1 else { throw ProGANError.invalidOption("grid", "must be at least 1") }
+    }
+
+    /// Named configurations. `paper` is the paper's 1024² run; `official` the TF default
+    /// (preset-v2-1gpu); `cpu-32` and `cpu-64` are sized for two CPU cores.
+    public static func preset(_ name: String) throws -> ProGANOptions {
+        switch name {
+        case "paper":
+            var schedule = Schedule(stabiliseKimg: 800, fadeKimg: 800, totalKimg: 19_000)
+            schedule.minibatch = ["256": 14, "512": 6, "1024": 3]
+            var network = NetworkOptions(resolution: 1024, latentSize: 512)
+            network.mbstdGroupSize = 16
+            return ProGANOptions(preset: name, network: network, schedule: schedule)
+        case "official":
+            var schedule = Schedule(stabiliseKimg: 600, fadeKimg: 600, totalKimg: 12_000)
+            schedule.minibatch = ["4": 128, "8": 128, "16": 128, "32": 64, "64": 32, "128": 16, "256": 8, "512": 4, "1024": 4]
+            schedule.learningRate = ["1024": 0.0015]
+            return ProGANOptions(preset: name, network: NetworkOptions(resolution: 1024, latentSize: 512), schedule: schedule)
+        case "cpu-32", "cpu-64":
+            let resolution = name == "cpu-32" ? 32 : 64
+            var schedule = Schedule(stabiliseKimg: 40, fadeKimg: 40, totalKimg: resolution == 32 ? 360 : 520)
+            schedule.minibatch = ["4": 64, "8": 64, "16": 32, "32": 32, "64": 16]
+            schedule.learningRate = ["4": 0.002, "8": 0.002, "16": 0.0015, "32": 0.0015, "64": 0.001]
+            schedule.tickKimg = ["4": 10, "8": 10, "16": 8, "32": 6, "64": 4]
+            var network = NetworkOptions(resolution: resolution, latentSize: 128, fmapBase: 1024, fmapMax: 128)
+            network.mbstdGroupSize = 4
+            var options = ProGANOptions(preset: name, network: network, schedule: schedule)
+            options.snapshotTicks = 5
+            return options
+        default:
+            throw ProGANError.invalidOption("preset", "unknown preset '\(name)'; expected one of \(presetNames.joined(separator: ", "))")
+        }
+    }
+
+    public static let presetNames = ["paper", "official", "cpu-32", "cpu-64"]
+}
