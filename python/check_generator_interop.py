@@ -1,0 +1,27 @@
+#!/usr/bin/env python3
+"""Proves that an Ossify snapshot's generator runs identically in PyTorch.
+
+    ossify generate --snapshot S --seeds 0-7 --out OUT --raw
+    python3 python/check_generator_interop.py S OUT
+
+Loads Gs from the snapshot into python/ossify_pggan.Generator through safetensors, feeds it the
+latents Ossify used (OUT/latents.safetensors) and compares with Ossify's raw outputs
+(OUT/images.safetensors). Exits 0 when the largest difference is below 1e-4."""
+import os
+import sys
+
+import torch
+from safetensors.torch import load_file
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ossify_pggan  # noqa: E402
+
+snapshot, out = sys.argv[1], sys.argv[2]
+g = ossify_pggan.generator_from_snapshot(snapshot)
+z = load_file(os.path.join(out, "latents.safetensors"))["z"]
+expected = load_file(os.path.join(out, "images.safetensors"))["images"]
+with torch.no_grad():
+    images = g(z)
+difference = (images - expected).abs().max().item()
+print(f"{z.shape[0]} images {tuple(images.shape[1:])}: max |PyTorch - Ossify| = {difference:.3g}")
+sys.exit(0 if difference < 1e-4 else 1)
