@@ -411,16 +411,18 @@ enum Pillow {
 }
 
 /// Gray levels a colour may fairly become: Rec. 709 luminance computed in linear light (libpng's
-/// simplified API) or on the stored values (libpng's rgb_to_gray without gamma, JPEG-like luma).
+/// simplified API), or a weighted sum of the stored values with Rec. 709 or BT.601 (JPEG's luma) weights.
 enum Luminance {
     static func matches(_ gray: UInt8, _ colour: (UInt8, UInt8, UInt8), tolerance: Int = 3) -> Bool {
-        [linearLight(colour), onStoredValues(colour)].contains { abs(Int(gray) - $0) <= tolerance }
+        let candidates = [linearLight(colour), onStoredValues(colour, weights: (0.2126, 0.7152, 0.0722)),
+                          onStoredValues(colour, weights: (0.299, 0.587, 0.114))]
+        return candidates.contains { abs(Int(gray) - $0) <= tolerance }
     }
 
-    static func onStoredValues(_ colour: (UInt8, UInt8, UInt8)) -> Int {
-        let red: Double = 0.2126 * Double(colour.0)
-        let green: Double = 0.7152 * Double(colour.1)
-        let blue: Double = 0.0722 * Double(colour.2)
+    static func onStoredValues(_ colour: (UInt8, UInt8, UInt8), weights: (Double, Double, Double)) -> Int {
+        let red: Double = weights.0 * Double(colour.0)
+        let green: Double = weights.1 * Double(colour.1)
+        let blue: Double = weights.2 * Double(colour.2)
         return Int((red + green + blue).rounded())
     }
 
