@@ -5,6 +5,7 @@
 #include <jpeglib.h>
 #include <png.h>
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,32 +28,90 @@ static int too_large(size_t w, size_t h, size_t max_pixels, char *error, size_t 
   return 0;
 }
 
+struct png_failure {
+  jmp_buf jump;
+  char message[192];
+};
+
+static void png_failure_exit(png_structp png, png_const_charp message) {
+  struct png_failure *failure = (struct png_failure *)png_get_error_ptr(png);
+  snprintf(failure->message, sizeof failure->message, "%s", message);
+  longjmp(failure->jump, 1);
+}
+
+static void png_silence(png_structp png, png_const_charp message) { (void)png; (void)message; }
+
 int ic_png_read(const char *path, size_t max_pixels, ic_image *out, char *error, size_t error_size) {
-  png_image image;
-  memset(&image, 0, sizeof image);
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&image, path)) return fail(error, error_size, "not a readable PNG: ", image.message);
-  if (too_large(image.width, image.height, max_pixels, error, error_size)) {
-    png_image_free(&image);
-    return -1;
-  }
-  int sixteen = (image.format & PNG_FORMAT_FLAG_LINEAR) != 0;
-  image.format = sixteen ? PNG_FORMAT_LINEAR_Y : PNG_FORMAT_GRAY;
-  size_t bytes = PNG_IMAGE_SIZE(image);
-  void *buffer = malloc(bytes);
-  if (!buffer) {
-    png_image_free(&image);
+  FILE *file = fopen(path, "rb");
+  if (!file) return fail(error, error_size, "cannot open file", NULL);
+  struct png_failure failure;
+  failure.message[0] = 0;
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &failure, png_failure_exit, png_silence);
+  png_infop info = png ? png_create_info_struct(png) : NULL;
+  if (!info) {
+    png_destroy_read_struct(&png, NULL, NULL);
+    fclose(file);
     return fail(error, error_size, "out of memory decoding PNG", NULL);
   }
-  png_color black = {0, 0, 0};
-  if (!png_image_finish_read(&image, &black, buffer, 0, NULL)) {
-    free(buffer);
-    return fail(error, error_size, "corrupt or truncated PNG: ", image.message);
+  unsigned char *volatile pixels = NULL;
+  png_bytep *volatile rows = NULL;
+  if (setjmp(failure.jump)) {
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(file);
+    free(pixels);
+    free(rows);
+    return fail(error, error_size, "corrupt or truncated PNG: ", failure.message);
   }
-  out->width = (int)image.width;
-  out->height = (int)image.height;
+  png_init_io(png, file);
+  png_read_info(png, info);
+  png_uint_32 width = png_get_image_width(png, info), height = png_get_image_height(png, info);
+  if (too_large(width, height, max_pixels, error, error_size)) {
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(file);
+    return -1;
+  }
+  int sixteen = png_get_bit_depth(png, info) == 16;
+  png_set_expand(png); /* palette → RGB, gray below 8 bits → 8, tRNS → alpha */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (sixteen) png_set_swap(png);
+#endif
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  size_t channels = png_get_channels(png, info); /* 1 G, 2 GA, 3 RGB, 4 RGBA */
+  size_t row_bytes = png_get_rowbytes(png, info);
+  pixels = malloc(row_bytes * height);
+  rows = malloc(sizeof(png_bytep) * height);
+  if (!pixels || !rows) png_error(png, "out of memory");
+  for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + y * row_bytes;
+  png_read_image(png, rows);
+  png_read_end(png, NULL);
+  png_destroy_read_struct(&png, &info, NULL);
+  fclose(file);
+  free(rows);
+
+  /* To gray in place (each output sample sits at or before its input): BT.601 luma, then alpha over black. */
+  size_t count = (size_t)width * height;
+  int has_alpha = channels == 2 || channels == 4, colour = channels >= 3;
+  if (sixteen) {
+    uint16_t *samples = (uint16_t *)pixels;
+    for (size_t i = 0; i < count; i++) {
+      const uint16_t *p = samples + i * channels;
+      uint64_t v = colour ? (19595u * (uint64_t)p[0] + 38470u * (uint64_t)p[1] + 7471u * (uint64_t)p[2] + 32768u) >> 16 : p[0];
+      if (has_alpha) v = (v * p[channels - 1] + 32767u) / 65535u;
+      samples[i] = (uint16_t)v;
+    }
+  } else {
+    for (size_t i = 0; i < count; i++) {
+      const unsigned char *p = pixels + i * channels;
+      uint32_t v = colour ? (19595u * p[0] + 38470u * p[1] + 7471u * p[2] + 32768u) >> 16 : p[0];
+      if (has_alpha) v = (v * p[channels - 1] + 127u) / 255u;
+      pixels[i] = (unsigned char)v;
+    }
+  }
+  out->width = (int)width;
+  out->height = (int)height;
   out->bit_depth = sixteen ? 16 : 8;
-  out->data = buffer;
+  out->data = pixels;
   return 0;
 }
 
@@ -101,6 +160,10 @@ int ic_jpeg_read(const char *path, size_t max_pixels, ic_image *out, char *error
   while (info.output_scanline < info.output_height) {
     JSAMPROW row = buffer + stride * info.output_scanline;
     jpeg_read_scanlines(&info, &row, 1);
+  }
+  if (failure.manager.num_warnings > 0) { /* e.g. premature end of data: libjpeg fills the rest with gray */
+    (*failure.manager.format_message)((j_common_ptr)&info, failure.message);
+    longjmp(failure.jump, 1);
   }
   jpeg_finish_decompress(&info);
   out->width = (int)info.output_width;

@@ -17,12 +17,23 @@ public enum ImageFile {
 
     /// Reads a PNG or JPEG, choosing the decoder by content (not by file name).
     public static func read(_ path: String) throws -> GrayImage {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw ImageFileError(path: path, reason: exists ? "cannot open file" : "no such file")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ImageFileError(path: path, reason: "no such file")
         }
-        let magic = (try? handle.read(upToCount: 8)) ?? Data()
-        try? handle.close()
+        guard !isDirectory.boolValue else {
+            throw ImageFileError(path: path, reason: "is a folder, expected a PNG or JPEG file")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ImageFileError(path: path, reason: "cannot open file (permissions?)")
+        }
+        let magic: Data
+        do {
+            magic = try handle.read(upToCount: 8) ?? Data()
+            try handle.close()
+        } catch {
+            throw ImageFileError(path: path, reason: "cannot read: \(error.localizedDescription)")
+        }
         var image = ic_image()
         var message = [CChar](repeating: 0, count: 256)
         let status: Int32
@@ -78,7 +89,7 @@ public enum ImageFile {
 
     private static func writeAtomically(_ path: String, _ write: (String, inout [CChar]) -> Int32) throws {
         guard !path.isEmpty else { throw ImageFileError(path: path, reason: "empty output path") }
-        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        let temporary = path + ".tmp-\(UUID().uuidString)"
         var message = [CChar](repeating: 0, count: 256)
         guard write(temporary, &message) == 0 else {
             try? FileManager.default.removeItem(atPath: temporary)

@@ -13,7 +13,12 @@ public struct ImageFolder: Sendable {
             throw ImageFileError(path: directory, reason: "no such folder")
         }
         guard isDirectory.boolValue else { throw ImageFileError(path: directory, reason: "not a folder") }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw ImageFileError(path: directory, reason: "cannot list folder: \(error.localizedDescription)")
+        }
         self.directory = directory
         files = names.filter { ImageFile.readableExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
             .sorted { $0.localizedStandardCompare($1) == .orderedAscending }

@@ -61,7 +61,7 @@ import TorchNN
     @Test func stateDictNamesAreStable() {
         let options = NetworkOptions(resolution: 16, latentSize: 8, fmapBase: 32, fmapMax: 8)
         let gNames = ProGenerator(options).namedParameters().map(\.name)
-        #expect(gNames == ["b4.dense.weight", "b4.bias", "b4.conv.weight", "b4.conv.bias",
+        #expect(gNames == ["b4.bias", "b4.dense.weight", "b4.conv.weight", "b4.conv.bias",
                            "b8.conv0.weight", "b8.conv0.bias", "b8.conv1.weight", "b8.conv1.bias",
                            "b16.conv0.weight", "b16.conv0.bias", "b16.conv1.weight", "b16.conv1.bias",
                            "torgb4.weight", "torgb4.bias", "torgb8.weight", "torgb8.bias", "torgb16.weight", "torgb16.bias"])

@@ -10,6 +10,7 @@ func tinyOptions() -> ProGANOptions {
     network.mbstdGroupSize = 2
     var schedule = Schedule(stabiliseKimg: 0.016, fadeKimg: 0.016, totalKimg: 0.064)
     schedule.minibatchBase = 4
+    schedule.minibatchRepeats = 1
     schedule.tickKimg = ["4": 0.008, "8": 0.008]
     var options = ProGANOptions(preset: "test-8", network: network, schedule: schedule)
     options.snapshotTicks = 2
