@@ -132,9 +132,14 @@ at::Tensor binary(ct_binary_op op, const at::Tensor &a, const at::Tensor &b) {
   throw std::invalid_argument("unknown binary op code " + std::to_string(int(op)));
 }
 
+// A Swift number as PyTorch treats a Python number: a "wrapped" 0-dim tensor that takes part in type
+// promotion only as a scalar. Whole numbers meeting integer tensors stay integral (x + 1 keeps int64).
 at::Tensor scalar_like(const at::Tensor &t, double v) {
-  // A 0-dim tensor of t's dtype keeps type promotion identical to PyTorch's `tensor op python_scalar`.
-  return at::scalar_tensor(v, t.options());
+  bool integral = at::isIntegralType(t.scalar_type(), true) && v == std::trunc(v) && std::fabs(v) < 9.2e18;
+  at::Tensor s = integral ? at::scalar_tensor(int64_t(v), at::TensorOptions().dtype(at::kLong).device(t.device()))
+                          : at::scalar_tensor(v, at::TensorOptions().dtype(at::kDouble).device(t.device()));
+  s.unsafeGetTensorImpl()->set_wrapped_number(true);
+  return s;
 }
 
 std::vector<int64_t> all_dims(const at::Tensor &x) {
@@ -556,7 +561,14 @@ int ct_copy_(ct_tensor dst, ct_tensor src) {
 }
 int ct_zero_(ct_tensor t) { CT_STATUS({ at::NoGradGuard g; need(t).zero_(); }); }
 int ct_fill_(ct_tensor t, double v) { CT_STATUS({ at::NoGradGuard g; need(t).fill_(v); }); }
-int ct_add_(ct_tensor t, ct_tensor o, double alpha) { CT_STATUS({ at::NoGradGuard g; need(t).add_(need(o), alpha); }); }
+int ct_add_(ct_tensor t, ct_tensor o, double alpha) {
+  // An integral tensor (BatchNorm's num_batches_tracked) refuses a floating-point alpha.
+  CT_STATUS({
+    at::NoGradGuard g;
+    bool integral = at::isIntegralType(need(t).scalar_type(), true) && alpha == std::trunc(alpha);
+    need(t).add_(need(o), integral ? at::Scalar(int64_t(alpha)) : at::Scalar(alpha));
+  });
+}
 int ct_mul_scalar_(ct_tensor t, double v) { CT_STATUS({ at::NoGradGuard g; need(t).mul_(v); }); }
 int ct_lerp_(ct_tensor t, ct_tensor e, double w) { CT_STATUS({ at::NoGradGuard g; need(t).lerp_(need(e), w); }); }
 int ct_normal_(ct_tensor t, double mean, double std, ct_generator gen) {
