@@ -31,7 +31,7 @@ public final class PackedStoreWriter {
         }
         let manager = FileManager.default
         if manager.fileExists(atPath: destination), !overwrite {
-            throw StoreError(path: destination, reason: "already exists (choose another output or allow overwriting)")
+            throw StoreError(path: destination, reason: "already exists (pass --overwrite to replace it, or choose another output)")
         }
         let url = URL(fileURLWithPath: destination).standardizedFileURL
         let parent = url.deletingLastPathComponent().path

@@ -1,5 +1,3 @@
-import Foundation
-
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator whose whole state is one
 /// UInt64, so it can be saved and derived from counters exactly.
 public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
@@ -24,14 +22,6 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
 
     /// Uniform in [-1, 1).
     public mutating func nextSigned() -> Double { 2 * nextUnit() - 1 }
-
-    /// Standard normal pairs (Box–Muller).
-    public mutating func nextGaussianPair() -> (Double, Double) {
-        let u1 = max(nextUnit(), 0x1p-53), u2 = nextUnit()
-        let radius = (-2 * log(u1)).squareRoot()
-        let angle = 2 * Double.pi * u2
-        return (radius * cos(angle), radius * sin(angle))
-    }
 
     static func mix(_ value: UInt64) -> UInt64 {
         var z = value
