@@ -1,5 +1,126 @@
 import ArgumentParser
+import Foundation
+import ProGAN
+import RunKit
+import Torch
 
 struct TrainGAN: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train-gan", abstract: "(being wired to the dataset loader)", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "train-gan",
+        abstract: "Train a progressive-growing GAN (PGGAN) on a packed dataset.",
+        discussion: """
+        Presets: paper (1024², latent 512, the paper's 800k/800k schedule), official (the TF code's \
+        defaults), cpu-32 and cpu-64 (small networks sized for two CPU cores). Every value can be \
+        overridden. The run folder gets options.json, stats.jsonl (one object per tick), fakes<kimg>.png \
+        grids from fixed seeds and atomic snapshots; --resume continues exactly where a snapshot left off.
+        """
+    )
+
+    @Option(help: "A packed store (ossify dataset pack).") var data: String
+    @Option(help: "paper | official | cpu-32 | cpu-64 (default cpu-64; with --resume, the snapshot's).") var preset: String?
+    @Option(help: "Folder for run folders.") var outdir = "runs"
+    @Option(help: "Train until this many thousand images (default: the preset's total).") var kimg: Double?
+    @Option(help: "Resume from a snapshot (.json/.safetensors) or a run folder (its latest snapshot).") var resume: String?
+    @Flag(help: "Print the resolved options and parameter counts, then exit.") var dryRun = false
+    @Option(help: "A short description for the run folder name.") var desc: String?
+
+    @Option(help: "Final resolution (power of two, 4–1024).") var resolution: Int?
+    @Option(help: "Latent size.") var latent: Int?
+    @Option(help: "fmap_base.") var fmapBase: Int?
+    @Option(help: "fmap_max.") var fmapMax: Int?
+    @Option(help: "Label inputs: 0 (unconditional) or 2 (age, sex).") var labels: Int?
+    @Option(help: "Minibatch standard-deviation group size.") var mbstdGroup: Int?
+    @Option(help: "pool-before-activation (official code) | pool-after-activation (paper).") var downsampleOrder: String?
+    @Option(help: "Thousand images per stabilisation.") var stabiliseKimg: Double?
+    @Option(help: "Thousand images per fade.") var fadeKimg: Double?
+    @Option(help: "One minibatch size for every resolution.") var minibatch: Int?
+    @Option(help: "One learning rate for every resolution.") var lr: Double?
+    @Option(help: "Gradient-penalty weight λ.") var gpWeight: Double?
+    @Option(help: "Gradient-penalty target γ.") var gpTarget: Double?
+    @Option(help: "full-resolution (official code) | native (most ports).") var penaltyScale: String?
+    @Option(help: "Generator moving-average β.") var ema: Double?
+    @Option(help: "Snapshot every N ticks.") var snapshotTicks: Int?
+    @Flag(help: "Keep Adam state across fade boundaries (the official code resets it).") var noResetOptimizers = false
+    @Option(help: "Seed of initialisation, latents and data order.") var seed: UInt64?
+
+    func resolvedOptions(base: ProGANOptions) throws -> ProGANOptions {
+        var o = base
+        if let resolution { o.network.resolution = resolution }
+        if let latent { o.network.latentSize = latent }
+        if let fmapBase { o.network.fmapBase = fmapBase }
+        if let fmapMax { o.network.fmapMax = fmapMax }
+        if let labels { o.network.labelSize = labels }
+        if let mbstdGroup { o.network.mbstdGroupSize = mbstdGroup }
+        if let downsampleOrder {
+            guard let order = DownsampleOrder(rawValue: downsampleOrder) else {
+                throw ValidationError("--downsample-order: expected pool-before-activation or pool-after-activation, got \(downsampleOrder)")
+            }
+            o.network.downsampleOrder = order
+        }
+        if let stabiliseKimg { o.schedule.stabiliseKimg = stabiliseKimg }
+        if let fadeKimg { o.schedule.fadeKimg = fadeKimg }
+        if let minibatch { o.schedule.minibatchBase = minibatch; o.schedule.minibatch = [:] }
+        if let lr { o.schedule.learningRateBase = lr; o.schedule.learningRate = [:] }
+        if let kimg { o.schedule.totalKimg = kimg }
+        if let gpWeight { o.gradientPenaltyWeight = gpWeight }
+        if let gpTarget { o.gradientPenaltyTarget = gpTarget }
+        if let penaltyScale {
+            guard let scale = PenaltyScale(rawValue: penaltyScale) else {
+                throw ValidationError("--penalty-scale: expected full-resolution or native, got \(penaltyScale)")
+            }
+            o.penaltyScale = scale
+        }
+        if let ema { o.generatorEMABeta = ema }
+        if let snapshotTicks { o.snapshotTicks = snapshotTicks }
+        if noResetOptimizers { o.resetOptimizersAtFades = false }
+        if let seed { o.seed = seed }
+        try o.validate()
+        return o
+    }
+
+    func run() throws {
+        let options: ProGANOptions
+        var resumeCursor: TrainingCursor?
+        if let resume {
+            let cursor = try ProGANSnapshot.readCursor(try ProGANSnapshot.resolve(resume))
+            resumeCursor = cursor
+            options = try resolvedOptions(base: try preset.map { try ProGANOptions.preset($0) } ?? cursor.options)
+        } else {
+            options = try resolvedOptions(base: try ProGANOptions.preset(preset ?? "cpu-64"))
+        }
+        if dryRun {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(options), as: UTF8.self))
+            let g = ProGenerator(options.network), d = ProDiscriminator(options.network)
+            print("parameters: G \(g.parameterCount) (\(String(format: "%.2f", Double(g.parameterCount) / 1e6)) M), D \(d.parameterCount) (\(String(format: "%.2f", Double(d.parameterCount) / 1e6)) M)")
+            return
+        }
+        let source = try StoreImageSource(storePath: data, seed: options.seed, labelSize: options.network.labelSize)
+        let run: ProGANTrainingRun
+        if let resume {
+            run = try ProGANTrainingRun(resuming: resume, options: options, source: source)
+            print("resuming \(run.folder.path) at \(String(format: "%.1f", resumeCursor?.kimg ?? 0)) kimg")
+        } else {
+            let description = desc ?? "\(options.preset)-\(options.network.resolution)"
+            run = try ProGANTrainingRun(options: options, source: source,
+                                        folder: try RunFolder.create(in: outdir, description: description))
+            print("training in \(run.folder.path)")
+        }
+        let total = options.schedule.totalKimg
+        run.onTick = { record in
+            let kimg = record["kimg"] as? Double ?? 0
+            let secPerKimg = record["sec_per_kimg"] as? Double ?? 0
+            let eta = ProgressLine.duration(Swift.max(total - kimg, 0) * secPerKimg)
+            print(String(format: "tick %d  kimg %.1f/%.0f  res %d  alpha %.2f  D %.3f  G %.3f  gp %.3f  %.1f img/s  %.1f s/kimg  eta %@",
+                         record["tick"] as? Int ?? 0, kimg, total, record["resolution"] as? Int ?? 0,
+                         record["alpha"] as? Double ?? 1, record["loss_d"] as? Double ?? .nan,
+                         record["loss_g"] as? Double ?? .nan, record["gradient_penalty"] as? Double ?? .nan,
+                         record["images_per_second"] as? Double ?? 0, secPerKimg, eta))
+            flushOutput()
+        }
+        run.onSnapshot = { print("snapshot \($0)"); flushOutput() }
+        try run.train(untilKimg: total)
+        print("done: \(run.folder.path)")
+    }
 }
