@@ -70,7 +70,7 @@ extension Tensor {
     public func logicalAnd(_ other: Tensor) -> Tensor { binary(CT_LOGICAL_AND, other, "logicalAnd") }
     public func logicalOr(_ other: Tensor) -> Tensor { binary(CT_LOGICAL_OR, other, "logicalOr") }
 
-    /// Elementwise choice: `self` where `condition` holds, `other` elsewhere.
+    /// Elementwise choice: `other` where `condition` holds, `self` elsewhere.
     public func replacing(where condition: Tensor, with other: Tensor) -> Tensor {
         wrapResult(ct_where(condition.handle, other.handle, handle), "where")
     }

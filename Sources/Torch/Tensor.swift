@@ -66,7 +66,11 @@ public final class Tensor {
     }
 
     /// Values from `start` up to (not including) `end` in steps of `step`.
-    public static func arange(_ start: Double = 0, _ end: Double, step: Double = 1, dtype: DType = .float32,
+    public static func arange(_ end: Double, step: Double = 1, dtype: DType = .float32, device: Device = .cpu) -> Tensor {
+        arange(0, end, step: step, dtype: dtype, device: device)
+    }
+
+    public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32,
                               device: Device = .cpu) -> Tensor {
         wrapResult(ct_arange(start, end, step, dtype.native, device.code), "Tensor.arange")
     }

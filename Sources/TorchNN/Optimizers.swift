@@ -99,7 +99,11 @@ public class Adam {
                 }
                 target.copy(from: stateDict[key]!)
             }
-            slot.step = stateDict[keys[2]]!.itemInt()
+            let step = stateDict[keys[2]]!
+            guard step.count == 1, !step.dtype.isFloatingPoint else {
+                throw TorchError.invalidArgument("optimizer state \(keys[2]) must be one integer, got shape \(step.shape) \(step.dtype)")
+            }
+            slot.step = step.itemInt()
             restored[name] = slot
         }
         let unknown = Set(stateDict.keys).subtracting(known)
