@@ -66,12 +66,13 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
             schedule.learningRate = ["1024": 0.0015]
             return ProGANOptions(preset: name, network: NetworkOptions(resolution: 1024, latentSize: 512), schedule: schedule)
         case "cpu-32", "cpu-64":
+            // Sized by `ossify bench gan-step` on two cores: small fmaps, short phases.
             let resolution = name == "cpu-32" ? 32 : 64
-            var schedule = Schedule(stabiliseKimg: 40, fadeKimg: 40, totalKimg: resolution == 32 ? 360 : 520)
-            schedule.minibatch = ["4": 64, "8": 64, "16": 32, "32": 32, "64": 16]
-            schedule.learningRate = ["4": 0.002, "8": 0.002, "16": 0.0015, "32": 0.0015, "64": 0.001]
-            schedule.tickKimg = ["4": 10, "8": 10, "16": 8, "32": 6, "64": 4]
-            var network = NetworkOptions(resolution: resolution, latentSize: 128, fmapBase: 1024, fmapMax: 128)
+            var schedule = Schedule(stabiliseKimg: 20, fadeKimg: 20, totalKimg: resolution == 32 ? 160 : 200)
+            schedule.minibatch = ["4": 32, "8": 32, "16": 32, "32": 32, "64": 16]
+            schedule.learningRateBase = 0.0015
+            schedule.tickKimg = ["4": 4, "8": 4, "16": 4, "32": 4, "64": 2]
+            var network = NetworkOptions(resolution: resolution, latentSize: 128, fmapBase: 512, fmapMax: 64)
             network.mbstdGroupSize = 4
             var options = ProGANOptions(preset: name, network: network, schedule: schedule)
             options.snapshotTicks = 5
