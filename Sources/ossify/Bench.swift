@@ -1,10 +1,11 @@
 import ArgumentParser
+import Datasets
 import OssifyBench
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print JSON lines, with a peer implementation measured in the same run.",
-        subcommands: [Ops.self, GANStep.self]
+        subcommands: [Ops.self, GANStep.self, DatasetBench.self]
     )
 
     struct Ops: ParsableCommand {
@@ -47,6 +48,26 @@ struct Bench: ParsableCommand {
                                                                latent: latent, batch: batch)
             configuration.steps = steps
             try GANStepBenchmark.run(configuration, python: python) { print($0) }
+        }
+    }
+
+    struct DatasetBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dataset",
+            abstract: "Packing speed and loader throughput (plain, augmented), against decoding PNGs per image."
+        )
+
+        @Option(help: "Image folder to pack (default: synthetic 100×100 PNGs).") var input: String?
+        @Option(help: "Labels CSV for --input.") var labels: String?
+        @Option(help: "Pack at most this many images.") var maxImages: Int?
+        @Option(help: "Store resolution.") var resolution = 64
+        @Option(help: "Loader batch size.") var batch = 64
+
+        func run() throws {
+            var settings = DatasetBenchmark.Settings(imageFolder: input, labelFile: labels, maxImages: maxImages)
+            settings.resolution = resolution
+            settings.batchSize = batch
+            try DatasetBenchmark.run(settings) { print($0) }
         }
     }
 }
