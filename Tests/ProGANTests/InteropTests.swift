@@ -1,0 +1,49 @@
+import Foundation
+import ProGAN
+import RunKit
+import Testing
+import Torch
+
+/// The generator of a snapshot runs identically in PyTorch (python/ossify_pggan.py) when
+/// /usr/bin/python3 has torch and safetensors; skipped with a message otherwise.
+@Suite struct InteropTests {
+    static var pythonReady: Bool {
+        guard ProcessInfo.processInfo.environment["OSSIFY_TESTS_NO_PYTHON"] == nil,
+              FileManager.default.fileExists(atPath: "/usr/bin/python3") else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import torch, safetensors"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    @Test func snapshotGeneratorMatchesThePyTorchTwin() throws {
+        guard Self.pythonReady else {
+            print("skipped: /usr/bin/python3 with torch and safetensors is not available for the PyTorch interop check")
+            return
+        }
+        var options = tinyOptions()
+        options.network.downsampleOrder = .poolAfterActivation
+        let run = try ProGANTrainingRun(options: options, source: SyntheticSource(resolution: 8),
+                                        folder: try RunFolder.create(in: temporaryFolder(), description: "interop"))
+        try run.train(untilKimg: 0.016)
+        let snapshot = try #require(run.folder.files(prefix: "snapshot-", suffix: ".safetensors").last)
+        let out = temporaryFolder()
+        _ = try ProGANGeneration.generate(with: try ProGANSnapshot.loadGenerator(snapshot), seeds: [0, 1, 2, 3],
+                                          outputDirectory: out, saveRaw: true)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("python/check_generator_interop.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [script, snapshot, out]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+    }
+}
