@@ -10,10 +10,21 @@ import PackageDescription
 let environment = Context.environment
 let libtorch = environment["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
 
-var shimFlags = ["-std=c++17"]
+var shimFlags: [String] = []
+var cxxStandard = CXXLanguageStandard.cxx17
 var linkFlags: [String] = []
+/// libtorch's major version from its headers (2.x headers need C++20; 1.13's only build as C++17).
+func libtorchMajorVersion(_ root: String) -> Int? {
+    let header = "\(root)/include/torch/csrc/api/include/torch/version.h"
+    guard let text = try? String(contentsOfFile: header, encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.contains("#define TORCH_VERSION_MAJOR") }),
+          let value = line.split(separator: " ").last else { return nil }
+    return Int(value)
+}
+
 if let root = libtorch {
     shimFlags += ["-I\(root)/include", "-I\(root)/include/torch/csrc/api/include"]
+    if (libtorchMajorVersion(root) ?? 2) >= 2 { cxxStandard = .cxx20 }
     linkFlags += ["-L\(root)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(root)/lib", "-Xlinker", "--no-as-needed"]
     if FileManager.default.fileExists(atPath: "\(root)/lib/libtorch_cuda.so") {
         linkFlags += ["-ltorch_cuda", "-lc10_cuda"]
@@ -78,5 +89,5 @@ let package = Package(
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
         .testTarget(name: "ProGANTests", dependencies: ["ProGAN", "TorchNN", "RunKit"]),
     ],
-    cxxLanguageStandard: .cxx17
+    cxxLanguageStandard: cxxStandard
 )
