@@ -143,9 +143,16 @@ import Testing
             }
             return sum / count
         }
-        let inverted = HandPhantom.render(boneAgeMonths: 60, isMale: false, seed: 9, width: 96, height: 96, artifacts: .inversion)
-        #expect(borderMean(plain) < 0.3)
-        #expect(borderMean(inverted) > 0.7)
+        func centreMean(_ image: GrayImage) -> Float {
+            image.cropped(x: 32, y: 32, width: 32, height: 48).pixels.reduce(0, +) / Float(32 * 48)
+        }
+        for seed in UInt64(1)...8 {
+            let plain = HandPhantom.render(boneAgeMonths: 60, isMale: false, seed: seed, width: 96, height: 96)
+            let inverted = HandPhantom.render(boneAgeMonths: 60, isMale: false, seed: seed, width: 96, height: 96,
+                                              artifacts: .inversion)
+            #expect(borderMean(plain) < 0.5 && borderMean(plain) < centreMean(plain) - 0.03, "seed \(seed)")
+            #expect(borderMean(inverted) > 0.5 && borderMean(inverted) > centreMean(inverted) + 0.03, "seed \(seed)")
+        }
     }
 
     @Test func artifactListsParse() throws {

@@ -15,7 +15,7 @@ struct HandVariation: Sendable {
 
     static func random(_ random: inout SplitMix64) -> HandVariation {
         var v = HandVariation()
-        v.fingerSpread = random.uniformFloat(0.2, 1.7)
+        v.fingerSpread = random.uniformFloat(0.3, 2)
         v.thumbAbduction = random.uniformFloat(-10, 8)
         v.fingerJitter = (0..<5).map { _ in random.uniformFloat(-2.5, 2.5) }
         let handLength = random.uniformFloat(0.96, 1.04)
@@ -54,10 +54,10 @@ enum HandAnatomy {
 
     static let rays: [Ray] = [
         Ray(base: Vec2(20, -4), angle: 37, spread: -6, lengths: [44, 31, 0, 23], halfWidths: [4.3, 4.4, 0, 3.4], fingerRadius: 11.5),
-        Ray(base: Vec2(9, 13), angle: 8, spread: 5, lengths: [66, 40, 23, 17], halfWidths: [3.8, 4.0, 3.2, 2.6], fingerRadius: 10.2),
+        Ray(base: Vec2(9, 13), angle: 8, spread: 6, lengths: [66, 40, 23, 17], halfWidths: [3.8, 4.0, 3.2, 2.6], fingerRadius: 10.2),
         Ray(base: Vec2(0, 15), angle: 0, spread: 0, lengths: [63, 44, 28, 19], halfWidths: [3.8, 4.2, 3.4, 2.7], fingerRadius: 10.5),
-        Ray(base: Vec2(-10, 12), angle: -7, spread: -5, lengths: [56, 41, 27, 19], halfWidths: [3.3, 3.9, 3.2, 2.6], fingerRadius: 10),
-        Ray(base: Vec2(-19, 7), angle: -15, spread: -11, lengths: [51, 32, 19, 17], halfWidths: [3.2, 3.4, 2.8, 2.4], fingerRadius: 8.8),
+        Ray(base: Vec2(-10, 12), angle: -7, spread: -6, lengths: [56, 41, 27, 19], halfWidths: [3.3, 3.9, 3.2, 2.6], fingerRadius: 10),
+        Ray(base: Vec2(-19, 7), angle: -15, spread: -13, lengths: [51, 32, 19, 17], halfWidths: [3.2, 3.4, 2.8, 2.4], fingerRadius: 8.8),
     ]
 
     struct Carpal {
@@ -173,7 +173,7 @@ enum HandAnatomy {
                                               radiusA: 11 * softScale, radiusB: 9 * softScale, flatness: 0.85))
 
         model.extent = fingertips + model.palm.vertices.map { ($0, 2) } + [
-            (Vec2(-30, -40) * softScale, 0), (Vec2(28, -40) * softScale, 0),
+            (Vec2(-30, -32) * softScale, 0), (Vec2(28, -32) * softScale, 0),
         ]
         return model
     }
@@ -191,8 +191,8 @@ extension HandModel {
         let length = (axis * axis).sum().squareRoot()
         let dir = axis / length
         let mature = Float(maturity.overallMaturity)
-        let joint = length * 0.025
-        let cartilage = length * (0.03 + 0.09 * pow(1 - mature, 1.5))
+        let joint = length * 0.015
+        let cartilage = length * (0.015 + 0.09 * pow(1 - mature, 1.5))
         let zone = length * zoneFraction
         // Along the axis from `start`: where the shaft begins and ends.
         let epiphysisNearStart = !epiphysisAtEnd
@@ -209,7 +209,7 @@ extension HandModel {
             radiusB: epiphysisNearStart ? otherEnd : metaphysis,
             flareA: flare, flareB: isDistalPhalanx ? shaftLength * 0.15 : flare,
             roundA: !epiphysisNearStart, roundB: epiphysisNearStart && roundHead,
-            cortex: halfWidth * cortex, medulla: 0.15, density: 1.15))
+            cortex: halfWidth * cortex, medulla: 0.05, density: 1.2))
 
         let grown = Float(maturity.size(of: centre))
         guard grown > 0 else { return }
@@ -251,7 +251,7 @@ extension HandModel {
         shafts.append(BoneShaft(a: Vec2(5 * size, far), b: radiusTop - Vec2(0, radiusZone + radiusCartilage * 0.3),
                                 radiusA: 8.5 * boneScale, radiusShaft: 8.5 * boneScale, radiusB: 12.5 * boneScale * (0.85 + 0.15 * mature),
                                 flareA: 1, flareB: 35 * size, roundA: false, roundB: false,
-                                cortex: 7.5 * boneScale * cortex * 1.1, medulla: 0.3, density: 0.7))
+                                cortex: 7.5 * boneScale * cortex * 1.1, medulla: 0.25, density: 0.5))
         addForearmEpiphysis(radiusCentre, maturity, top: radiusTop - Vec2(0, radiusCartilage), zone: radiusZone,
                             halfWidth: 13 * boneScale, tilt: 12)
         let radiusGrown = Float(maturity.size(of: radiusCentre))
@@ -270,7 +270,7 @@ extension HandModel {
         shafts.append(BoneShaft(a: Vec2(-17 * size, far), b: ulnaTop - Vec2(0, ulnaZone + ulnaCartilage * 0.3),
                                 radiusA: 6 * boneScale, radiusShaft: 5.8 * boneScale, radiusB: 7 * boneScale * (0.85 + 0.15 * mature),
                                 flareA: 1, flareB: 25 * size, roundA: false, roundB: false,
-                                cortex: 5.5 * boneScale * cortex * 1.1, medulla: 0.3, density: 0.7))
+                                cortex: 5.5 * boneScale * cortex * 1.1, medulla: 0.25, density: 0.5))
         addForearmEpiphysis(ulnaCentre, maturity, top: ulnaTop - Vec2(0, ulnaCartilage), zone: ulnaZone,
                             halfWidth: 7 * boneScale, tilt: 0)
         let ulnaGrown = Float(maturity.size(of: ulnaCentre))
@@ -282,7 +282,7 @@ extension HandModel {
         }
 
         softCapsules.append(SoftCapsule(a: Vec2(-4, -18) * softScale, b: Vec2(-6 * softScale, far),
-                                        radiusA: 29 * softScale, radiusB: 33 * softScale, flatness: 0.55))
+                                        radiusA: 29 * softScale, radiusB: 33 * softScale, flatness: 0.45))
     }
 
     private mutating func addForearmEpiphysis(_ centre: OssificationCentre, _ maturity: HandMaturity, top: Vec2,

@@ -47,7 +47,12 @@ public enum HandPhantom {
         var poseRandom = SplitMix64(seed: seed, stream: Stream.pose)
         let pose = fit(model, maturity: maturity, width: width, height: height, random: &poseRandom)
         var imagingRandom = SplitMix64(seed: seed, stream: Stream.imaging)
-        return Scene(maturity: maturity, model: model, pose: pose, imaging: .random(&imagingRandom))
+        var imaging = ImagingParameters.random(&imagingRandom)
+        // Small hands are exposed for more contrast, as radiographers do for infants.
+        let exposure = pow(Float(maturity.handScale), -0.5)
+        imaging.softAttenuation *= exposure
+        imaging.boneAttenuation *= exposure
+        return Scene(maturity: maturity, model: model, pose: pose, imaging: imaging)
     }
 
     /// Rotates the hand by a few degrees and places it inside the canvas; younger hands fill less of it.
@@ -64,7 +69,7 @@ public enum HandPhantom {
         }
         let margin: Float = 0.03
         let usableWidth = Float(width) * (1 - 2 * margin), usableHeight = Float(height) * (1 - 2 * margin)
-        let relativeSize = pow(Float(maturity.handScale), 0.3) * random.uniformFloat(0.88, 1)
+        let relativeSize = pow(Float(maturity.handScale), 0.3) * random.uniformFloat(0.9, 1)
         let scale = min(usableWidth / (maxX - minX), usableHeight / (maxY - minY)) * relativeSize
         let slackX = usableWidth - scale * (maxX - minX), slackY = usableHeight - scale * (maxY - minY)
         let left = Float(width) * margin + slackX * Float((random.unit() + random.unit()) / 2)

@@ -6,8 +6,8 @@ struct ImagingParameters: Sendable {
     var white: Float = 0.95
     var gamma: Float = 1
     /// Attenuation per mm of soft tissue and of bone.
-    var softAttenuation: Float = 0.015
-    var boneAttenuation: Float = 0.25
+    var softAttenuation: Float = 0.016
+    var boneAttenuation: Float = 0.16
     /// Gaussian noise standard deviation (gray levels).
     var noise: Float = 0.012
     /// Unsharpness of the detector (Gaussian sigma, mm).
@@ -17,11 +17,11 @@ struct ImagingParameters: Sendable {
 
     static func random(_ random: inout SplitMix64) -> ImagingParameters {
         var p = ImagingParameters()
-        p.background = random.uniformFloat(0.02, 0.16)
-        p.white = random.uniformFloat(0.88, 1)
+        p.background = random.bernoulli(0.3) ? random.uniformFloat(0.2, 0.45) : random.uniformFloat(0.02, 0.2)
+        p.white = random.uniformFloat(0.8, 1)
         p.gamma = random.uniformFloat(0.75, 1.3)
-        p.softAttenuation = 0.015 * random.uniformFloat(0.7, 1.4)
-        p.boneAttenuation = 0.25 * random.uniformFloat(0.8, 1.2)
+        p.softAttenuation = 0.016 * random.uniformFloat(0.7, 1.4)
+        p.boneAttenuation = 0.16 * random.uniformFloat(0.8, 1.2)
         p.noise = random.uniformFloat(0.004, 0.025)
         p.blurMM = random.uniformFloat(0.1, 0.4)
         let angle = random.uniformFloat(0, 2 * .pi)
@@ -57,9 +57,16 @@ enum PhantomRenderer {
 
         // Attenuation → gray level (bone bright, background dark) through a table.
         let curve = ToneCurve(imaging)
+        let texture = TrabecularTexture(width: workWidth, height: workHeight, cellPixels: 1.3 / mmPerPixel,
+                                        seed: noiseSeed ^ 0x7472_6162)
         var image = soft
-        for i in 0..<image.count {
-            image[i] = curve.level(imaging.softAttenuation * soft[i] + imaging.boneAttenuation * bone[i])
+        for y in 0..<workHeight {
+            for x in 0..<workWidth {
+                let i = y * workWidth + x
+                var density = bone[i]
+                if density > 0 { density *= 1 + 0.14 * texture.value(x: x, y: y) }
+                image[i] = curve.level(imaging.softAttenuation * soft[i] + imaging.boneAttenuation * density)
+            }
         }
         gaussianBlur(&image, width: workWidth, height: workHeight, sigma: imaging.blurMM / mmPerPixel)
         if factor > 1 { image = boxDownsample(image, width: workWidth, height: workHeight, factor: factor) }
@@ -159,10 +166,12 @@ enum PhantomRenderer {
     }
 }
 
-/// The film's response: gray level = background + (white − background) · (1 − e^(−attenuation))^gamma,
+/// The film's response: gray level = background + (white − background) · min(1, (1 − e^(−attenuation)) / whitePoint)^gamma,
 /// tabulated so the per-pixel cost is one interpolation.
 struct ToneCurve {
     static let maximumAttenuation: Float = 8
+    /// The film is fully exposed where 1 − e^(−attenuation) reaches this.
+    static let whitePoint: Float = 0.8
     static let steps = 2048
     private let table: [Float]
     private let stepsPerUnit: Float
@@ -172,7 +181,7 @@ struct ToneCurve {
         stepsPerUnit = Float(ToneCurve.steps) / ToneCurve.maximumAttenuation
         table = (0...ToneCurve.steps + 1).map { step in
             let attenuation = Float(step) / Float(ToneCurve.steps) * ToneCurve.maximumAttenuation
-            var level = 1 - exp(-attenuation)
+            var level = min(1, (1 - exp(-attenuation)) / ToneCurve.whitePoint)
             if imaging.gamma != 1, level > 0 { level = pow(level, imaging.gamma) }
             return imaging.background + range * level
         }
@@ -183,5 +192,32 @@ struct ToneCurve {
         let index = Int(position)
         let fraction = position - Float(index)
         return table[index] + (table[index + 1] - table[index]) * fraction
+    }
+}
+
+/// Smooth random variation on a scale of about a millimetre (bilinear value noise), which gives
+/// bone the mottled look of trabeculae.
+struct TrabecularTexture {
+    private let lattice: [Float]
+    private let columns: Int
+    private let inverseCell: Float
+
+    init(width: Int, height: Int, cellPixels: Float, seed: UInt64) {
+        let cell = max(cellPixels, 1)
+        inverseCell = 1 / cell
+        columns = Int(Float(width) / cell) + 2
+        let rows = Int(Float(height) / cell) + 2
+        var random = SplitMix64(seed: seed)
+        lattice = (0..<(columns * rows)).map { _ in Float(random.unit()) * 2 - 1 }
+    }
+
+    @inline(__always) func value(x: Int, y: Int) -> Float {
+        let fx = Float(x) * inverseCell, fy = Float(y) * inverseCell
+        let ix = Int(fx), iy = Int(fy)
+        let tx = fx - Float(ix), ty = fy - Float(iy)
+        let i = iy * columns + ix
+        let top = lattice[i] + (lattice[i + 1] - lattice[i]) * tx
+        let bottom = lattice[i + columns] + (lattice[i + columns + 1] - lattice[i + columns]) * tx
+        return top + (bottom - top) * ty
     }
 }
