@@ -58,7 +58,7 @@ struct Phantom: ParsableCommand {
             outputDirectory: out, progress: { progress in
                 if !quiet { FileHandle.standardError.write(Data((progress.line + "\n").utf8)) }
             })
-        print(String(format: "wrote %d images and %@ in %.2f s (%.1f images/s)", report.labels.count,
-                     report.labelsPath, report.seconds, report.imagesPerSecond))
+        print("wrote \(report.labels.count) images and \(report.labelsPath) in "
+            + String(format: "%.2f s (%.1f images/s)", report.seconds, report.imagesPerSecond))
     }
 }

@@ -22,7 +22,7 @@ struct ImagingParameters: Sendable {
         p.gamma = random.uniformFloat(0.75, 1.3)
         p.softAttenuation = 0.016 * random.uniformFloat(0.7, 1.4)
         p.boneAttenuation = 0.16 * random.uniformFloat(0.8, 1.2)
-        p.noise = random.uniformFloat(0.004, 0.025)
+        p.noise = random.uniformFloat(0.003, 0.016)
         p.blurMM = random.uniformFloat(0.1, 0.4)
         let angle = random.uniformFloat(0, 2 * .pi)
         p.gradient = Vec2(cos(angle), sin(angle)) * random.uniformFloat(0, 0.07)
@@ -94,36 +94,50 @@ enum PhantomRenderer {
 
     static func gaussianBlur(_ image: inout [Float], width: Int, height: Int, sigma: Float) {
         guard sigma >= 0.3, width > 0, height > 0 else { return }
-        let radius = Int((2.5 * sigma).rounded(.up))
+        let radius = min(Int((2.5 * sigma).rounded(.up)), max(width, height))
         var kernel = (-radius...radius).map { exp(-Float($0 * $0) / (2 * sigma * sigma)) }
         let total = kernel.reduce(0, +)
         kernel = kernel.map { $0 / total }
         var temporary = [Float](repeating: 0, count: image.count)
-        image.withUnsafeBufferPointer { source in
-            temporary.withUnsafeMutableBufferPointer { target in
-                for y in 0..<height {
-                    let row = y * width
-                    for x in 0..<width {
-                        var sum: Float = 0
-                        for k in -radius...radius {
-                            sum += kernel[k + radius] * source[row + min(width - 1, max(0, x + k))]
-                        }
-                        target[row + x] = sum
-                    }
+        kernel.withUnsafeBufferPointer { taps in
+            image.withUnsafeMutableBufferPointer { pixels in
+                temporary.withUnsafeMutableBufferPointer { rows in
+                    blurRows(source: pixels, target: rows, taps: taps, width: width, height: height)
+                    blurColumns(source: rows, target: pixels, taps: taps, width: width, height: height)
                 }
             }
         }
-        temporary.withUnsafeBufferPointer { source in
-            image.withUnsafeMutableBufferPointer { target in
-                for y in 0..<height {
-                    for x in 0..<width {
-                        var sum: Float = 0
-                        for k in -radius...radius {
-                            sum += kernel[k + radius] * source[min(height - 1, max(0, y + k)) * width + x]
-                        }
-                        target[y * width + x] = sum
-                    }
+    }
+
+    /// Horizontal pass; edges repeat the border pixel.
+    private static func blurRows(source: UnsafeMutableBufferPointer<Float>, target: UnsafeMutableBufferPointer<Float>,
+                                 taps: UnsafeBufferPointer<Float>, width: Int, height: Int) {
+        let radius = taps.count / 2
+        for y in 0..<height {
+            let row = y * width
+            for x in 0..<width {
+                var sum: Float = 0
+                if x >= radius && x + radius < width {
+                    for k in 0..<taps.count { sum += taps[k] * source[row + x + k - radius] }
+                } else {
+                    for k in 0..<taps.count { sum += taps[k] * source[row + min(width - 1, max(0, x + k - radius))] }
                 }
+                target[row + x] = sum
+            }
+        }
+    }
+
+    /// Vertical pass, a whole row at a time so the inner loop runs over contiguous memory.
+    private static func blurColumns(source: UnsafeMutableBufferPointer<Float>, target: UnsafeMutableBufferPointer<Float>,
+                                    taps: UnsafeBufferPointer<Float>, width: Int, height: Int) {
+        let radius = taps.count / 2
+        for y in 0..<height {
+            let out = y * width
+            for x in 0..<width { target[out + x] = 0 }
+            for k in 0..<taps.count {
+                let weight = taps[k]
+                let input = min(height - 1, max(0, y + k - radius)) * width
+                for x in 0..<width { target[out + x] += weight * source[input + x] }
             }
         }
     }
