@@ -92,6 +92,18 @@ import Testing
         }
     }
 
+    @Test func detectorBlurKeepsLevelsAndSpreadsSymmetrically() {
+        var flat = [Float](repeating: 0.4, count: 9 * 7)
+        PhantomRenderer.gaussianBlur(&flat, width: 9, height: 7, sigma: 1.2)
+        #expect(flat.allSatisfy { abs($0 - 0.4) < 1e-5 })
+        var spot = [Float](repeating: 0, count: 11 * 11)
+        spot[5 * 11 + 5] = 1
+        PhantomRenderer.gaussianBlur(&spot, width: 11, height: 11, sigma: 1)
+        #expect(abs(spot.reduce(0, +) - 1) < 1e-4)
+        #expect(spot[5 * 11 + 5] < 0.5 && spot[5 * 11 + 5] > spot[5 * 11 + 6])
+        #expect(abs(spot[5 * 11 + 4] - spot[5 * 11 + 6]) < 1e-6 && abs(spot[4 * 11 + 5] - spot[5 * 11 + 6]) < 1e-6)
+    }
+
     @Test func backgroundDarkBoneBright() {
         let image = HandPhantom.render(boneAgeMonths: 150, isMale: true, seed: 5, width: 128, height: 128)
         let topRow = image.pixels[0..<128].reduce(0, +) / 128

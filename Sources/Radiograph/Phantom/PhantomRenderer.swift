@@ -109,20 +109,25 @@ enum PhantomRenderer {
         }
     }
 
-    /// Horizontal pass; edges repeat the border pixel.
+    /// Horizontal pass: each row is copied into a padded line (edges repeat the border pixel), then
+    /// accumulated tap by tap over contiguous memory.
     private static func blurRows(source: UnsafeMutableBufferPointer<Float>, target: UnsafeMutableBufferPointer<Float>,
                                  taps: UnsafeBufferPointer<Float>, width: Int, height: Int) {
         let radius = taps.count / 2
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: width + 2 * radius)
+        defer { padded.deallocate() }
+        guard let input = source.baseAddress, let output = target.baseAddress else { return }
         for y in 0..<height {
-            let row = y * width
-            for x in 0..<width {
-                var sum: Float = 0
-                if x >= radius && x + radius < width {
-                    for k in 0..<taps.count { sum += taps[k] * source[row + x + k - radius] }
-                } else {
-                    for k in 0..<taps.count { sum += taps[k] * source[row + min(width - 1, max(0, x + k - radius))] }
-                }
-                target[row + x] = sum
+            let row = input + y * width, out = output + y * width
+            for i in 0..<radius {
+                padded[i] = row[0]
+                padded[radius + width + i] = row[width - 1]
+            }
+            (padded + radius).update(from: row, count: width)
+            out.update(repeating: 0, count: width)
+            for k in 0..<taps.count {
+                let weight = taps[k], shifted = padded + k
+                for x in 0..<width { out[x] += weight * shifted[x] }
             }
         }
     }
@@ -131,13 +136,13 @@ enum PhantomRenderer {
     private static func blurColumns(source: UnsafeMutableBufferPointer<Float>, target: UnsafeMutableBufferPointer<Float>,
                                     taps: UnsafeBufferPointer<Float>, width: Int, height: Int) {
         let radius = taps.count / 2
+        guard let input = source.baseAddress, let output = target.baseAddress else { return }
         for y in 0..<height {
-            let out = y * width
-            for x in 0..<width { target[out + x] = 0 }
+            let out = output + y * width
+            out.update(repeating: 0, count: width)
             for k in 0..<taps.count {
-                let weight = taps[k]
-                let input = min(height - 1, max(0, y + k - radius)) * width
-                for x in 0..<width { target[out + x] += weight * source[input + x] }
+                let weight = taps[k], row = input + min(height - 1, max(0, y + k - radius)) * width
+                for x in 0..<width { out[x] += weight * row[x] }
             }
         }
     }

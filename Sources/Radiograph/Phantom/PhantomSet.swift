@@ -67,7 +67,7 @@ public struct PhantomSetReport: Sendable {
 }
 
 extension HandPhantom {
-    public static let maximumSide = 16384
+    public static let maximumSide = 8192
 
     /// The label (bone age, sex, artifacts, seed) of image `id` in the set `setSeed`; it depends on
     /// nothing else, so sets with different counts agree on the ids they share.

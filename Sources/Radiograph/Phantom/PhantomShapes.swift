@@ -43,6 +43,37 @@ struct PixelBox {
     var isEmpty: Bool { x1 <= x0 || y1 <= y0 }
 }
 
+/// The pixel columns of row `y` whose centres may lie within `radius` of the segment a–b (the
+/// row's chord through the capsule), clipped to `box`.
+@inline(__always) func capsuleColumns(_ a: Vec2, _ b: Vec2, radius: Float, row y: Int, box: PixelBox) -> Range<Int> {
+    let py = Float(y) + 0.5
+    var low = Float.greatestFiniteMagnitude, high = -Float.greatestFiniteMagnitude
+    for c in [a, b] {
+        let dy = py - c.y
+        if abs(dy) <= radius {
+            let h = (radius * radius - dy * dy).squareRoot()
+            low = min(low, c.x - h); high = max(high, c.x + h)
+        }
+    }
+    let axis = b - a
+    let length = (axis * axis).sum().squareRoot()
+    if length > 1e-6 {
+        let n = Vec2(-axis.y, axis.x) * (radius / length)
+        let corners = [a + n, b + n, b - n, a - n]
+        for i in 0..<4 {
+            let p = corners[i], q = corners[(i + 1) % 4]
+            if (p.y - py) * (q.y - py) <= 0, p.y != q.y {
+                let x = p.x + (py - p.y) / (q.y - p.y) * (q.x - p.x)
+                low = min(low, x); high = max(high, x)
+            }
+        }
+    }
+    guard low <= high else { return box.x0..<box.x0 }
+    let first = max(box.x0, Int((low - 0.5).rounded(.down)))
+    let last = min(box.x1, Int((high + 0.5).rounded(.up)))
+    return first < last ? first..<last : box.x0..<box.x0
+}
+
 /// Projected thickness of a disc of radius `r` at distance `d` from its centre: 2√(r² − d²).
 @inline(__always) func chord(_ r: Float, _ d: Float) -> Float {
     let q = r * r - d * d
@@ -97,10 +128,11 @@ struct BoneShaft: Sendable {
         let dir = axis / length
         let invFlareA = 1 / max(flareA, 1e-3), invFlareB = 1 / max(flareB, 1e-3)
         let marrow = 1 - medulla
+        let reach = max(radiusA, radiusB, radiusShaft)
         for y in box.y0..<box.y1 {
             let py = Float(y) + 0.5 - a.y
             let row = y * width
-            for x in box.x0..<box.x1 {
+            for x in capsuleColumns(a, b, radius: reach, row: y, box: box) {
                 let px = Float(x) + 0.5 - a.x
                 let along = px * dir.x + py * dir.y
                 let across = abs(px * dir.y - py * dir.x)
@@ -232,7 +264,7 @@ struct SoftCapsule: Sendable {
         for y in box.y0..<box.y1 {
             let py = Float(y) + 0.5 - a.y
             let row = y * width
-            for x in box.x0..<box.x1 {
+            for x in capsuleColumns(a, b, radius: r, row: y, box: box) {
                 let px = Float(x) + 0.5 - a.x
                 let t = min(1, max(0, (px * axis.x + py * axis.y) / lengthSquared))
                 let dx = px - t * axis.x, dy = py - t * axis.y
