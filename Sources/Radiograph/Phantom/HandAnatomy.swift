@@ -83,219 +83,135 @@ enum HandAnatomy {
         return Vec2(sin(a), cos(a))
     }
 
+    /// Scale factors of one hand, from its maturity and individual variation.
+    struct Proportions {
+        /// Hand length relative to an adult man's.
+        var size: Float
+        /// 0 at birth … 1 adult.
+        var mature: Float
+        /// Bone widths (children's bones are slenderer than their length alone implies).
+        var boneScale: Float
+        /// Soft-tissue widths (children's hands are chubbier).
+        var softScale: Float
+        /// Cortical thickness as a fraction of the shaft's half-width.
+        var cortex: Float
+
+        init(_ maturity: HandMaturity, _ variation: HandVariation) {
+            size = Float(maturity.handScale)
+            mature = Float(maturity.overallMaturity)
+            boneScale = size * pow(Float(maturity.growth), 0.2) * variation.boneWidth * (maturity.isMale ? 1 : 0.95)
+            softScale = size * pow(Float(maturity.growth), -0.15) * variation.softWidth
+            cortex = 0.24 + 0.14 * mature
+        }
+    }
+
     /// Builds the hand of `maturity` with `variation`.
     static func build(_ maturity: HandMaturity, _ variation: HandVariation) -> HandModel {
         var model = HandModel()
-        let size = Float(maturity.handScale)
-        let mature = Float(maturity.overallMaturity)
-        let boneScale = size * pow(Float(maturity.growth), 0.2) * variation.boneWidth * (maturity.isMale ? 1 : 0.95)
-        let softScale = size * pow(Float(maturity.growth), -0.15) * variation.softWidth
-        let cortex: Float = 0.24 + 0.14 * mature
-
+        let scale = Proportions(maturity, variation)
         var fingertips: [(Vec2, Float)] = []
         var knuckles: [Vec2] = []
-        for (index, ray) in rays.enumerated() {
-            let number = index + 1
-            let lengths = ray.lengths.map { $0 * size * variation.rayLength[index] }
-            let widths = ray.halfWidths.map { $0 * boneScale }
-            let base = ray.base * size
-            var spread = ray.spread * variation.fingerSpread + variation.fingerJitter[index]
-            if number == 1 { spread += variation.thumbAbduction }
-            let metacarpalAngle = ray.angle + (number == 1 ? variation.thumbAbduction * 0.6 : 0)
-            let metacarpalDirection = direction(metacarpalAngle)
-            let fingerDirection = direction(metacarpalAngle + spread)
-
-            // Metacarpal: epiphysis at the head (thumb: at the base).
-            let knuckle = base + metacarpalDirection * lengths[0]
+        for index in rays.indices {
+            let (knuckle, tip) = model.addRay(index, maturity: maturity, variation: variation, scale: scale)
             knuckles.append(knuckle)
-            let metacarpalCentre = OssificationCentre.named(.metacarpalEpiphysis, ray: number)
-            model.addLongBone(from: base, to: knuckle, halfWidth: widths[0], epiphysisAtEnd: number != 1,
-                              baseFlare: number == 1 ? 1.45 : 1.5, headFlare: 1.45, roundHead: true,
-                              epiphysis: metacarpalCentre, zone: number == 1 ? 0.13 : 0.14, maturity: maturity,
-                              cortex: cortex)
-
-            // Phalanges, each with its epiphysis at the base.
-            var start = knuckle
-            let phalanges: [(Int, OssificationCentre.Site, Float)] = [
-                (1, .proximalPhalanxEpiphysis, 1.18), (2, .middlePhalanxEpiphysis, 1.15), (3, .distalPhalanxEpiphysis, 1.1),
-            ]
-            for (bone, site, headFlare) in phalanges where lengths[bone] > 0 {
-                let end = start + fingerDirection * lengths[bone]
-                model.addLongBone(from: start, to: end, halfWidth: widths[bone], epiphysisAtEnd: false,
-                                  baseFlare: bone == 3 ? 1.5 : 1.4, headFlare: headFlare, roundHead: true,
-                                  epiphysis: OssificationCentre.named(site, ray: number), zone: bone == 3 ? 0.2 : 0.16,
-                                  maturity: maturity, cortex: cortex, isDistalPhalanx: bone == 3)
-                start = end
-            }
-            let fingerRadius = ray.fingerRadius * softScale
-            let tip = start + fingerDirection * (fingerRadius * 0.35)
-            let root = knuckle - metacarpalDirection * (number == 1 ? lengths[0] * 0.2 : lengths[0] * 0.25)
-            model.softCapsules.append(SoftCapsule(a: root, b: tip, radiusA: fingerRadius * 1.05,
-                                                  radiusB: fingerRadius * 0.82, flatness: 0.8))
-            fingertips.append((tip, fingerRadius))
-
-            if number == 1 {
-                // Thenar eminence and the sesamoid at the thumb's knuckle.
-                model.softCapsules.append(SoftCapsule(a: base - metacarpalDirection * 6 * size, b: knuckle,
-                                                      radiusA: 15 * softScale, radiusB: 12 * softScale, flatness: 0.85))
-                // The first web space, from the thumb's knuckle to the index metacarpal.
-                let indexMiddle = rays[1].base * size + direction(rays[1].angle) * rays[1].lengths[0] * size * 0.55
-                model.softCapsules.append(SoftCapsule(a: knuckle - metacarpalDirection * 4 * size, b: indexMiddle,
-                                                      radiusA: 8 * softScale, radiusB: 12 * softScale, flatness: 0.7))
-                let sesamoid = OssificationCentre.named(.thumbSesamoid)
-                let grown = Float(maturity.size(of: sesamoid))
-                if grown > 0 {
-                    let side = Vec2(-metacarpalDirection.y, metacarpalDirection.x)
-                    let centre = knuckle - metacarpalDirection * 2.5 * size + side * 2.5 * size
-                    let r = 2.6 * boneScale * grown
-                    model.blobs.append(BoneBlob(centre: centre, rotation: 0, semiX: r, semiY: r, depth: 1.6 * r,
-                                                cortex: 0.3, medulla: 0.7))
-                }
-            }
+            fingertips.append(tip)
         }
-
-        model.addCarpals(maturity, size: size, boneScale: boneScale, mature: mature)
-        model.addForearm(maturity, size: size, boneScale: boneScale, softScale: softScale, cortex: cortex)
-
-        // Palm: a convex outline from the wrist to the knuckles of the index and little fingers.
-        let indexSide = Vec2(-direction(rays[1].angle).y, direction(rays[1].angle).x)
-        let littleSide = Vec2(-direction(rays[4].angle).y, direction(rays[4].angle).x)
-        let palmThickness = 30 * softScale
-        model.palm = SoftPolygon(
-            vertices: [
-                Vec2(-28, -30) * softScale, Vec2(26, -30) * softScale, Vec2(32, 0) * softScale,
-                knuckles[1] - indexSide * 10 * softScale + direction(rays[1].angle) * 6 * size,
-                knuckles[4] + littleSide * 11 * softScale + direction(rays[4].angle) * 3 * size,
-                Vec2(-36, 14) * softScale,
-            ],
-            thickness: palmThickness, rolloff: 12 * softScale)
-        model.softCapsules.append(SoftCapsule(a: Vec2(-22, -12) * softScale, b: knuckles[4] - direction(rays[4].angle) * 12 * size,
-                                              radiusA: 11 * softScale, radiusB: 9 * softScale, flatness: 0.85))
-
+        model.addCarpals(maturity, size: scale.size, boneScale: scale.boneScale, mature: scale.mature)
+        model.addForearm(maturity, size: scale.size, boneScale: scale.boneScale, softScale: scale.softScale,
+                         cortex: scale.cortex)
+        model.addPalm(knuckles: knuckles, scale: scale)
         model.extent = fingertips + model.palm.vertices.map { ($0, 2) } + [
-            (Vec2(-30, -32) * softScale, 0), (Vec2(28, -32) * softScale, 0),
+            (Vec2(-30, -32) * scale.softScale, 0), (Vec2(28, -32) * scale.softScale, 0),
         ]
         return model
     }
 }
 
 extension HandModel {
-    /// A long bone between two joints: its ossified shaft and, once it has appeared, the epiphysis
-    /// at one end (the head when `epiphysisAtEnd`, otherwise the base), which grows, caps the
-    /// metaphysis and finally fuses with it.
-    mutating func addLongBone(from start: Vec2, to end: Vec2, halfWidth: Float, epiphysisAtEnd: Bool,
-                              baseFlare: Float, headFlare: Float, roundHead: Bool,
-                              epiphysis centre: OssificationCentre, zone zoneFraction: Float,
-                              maturity: HandMaturity, cortex: Float, isDistalPhalanx: Bool = false) {
-        let axis = end - start
-        let length = (axis * axis).sum().squareRoot()
-        let dir = axis / length
-        let mature = Float(maturity.overallMaturity)
-        let joint = length * 0.015
-        let cartilage = length * (0.015 + 0.09 * pow(1 - mature, 1.5))
-        let zone = length * zoneFraction
-        // Along the axis from `start`: where the shaft begins and ends.
-        let epiphysisNearStart = !epiphysisAtEnd
-        let physis = epiphysisNearStart ? joint + zone : length - joint - zone
-        let shaftStart = epiphysisNearStart ? physis : cartilage
-        let shaftEnd = epiphysisNearStart ? length - cartilage : physis
-        let metaphysis = halfWidth * (epiphysisAtEnd ? headFlare : baseFlare) * (0.8 + 0.2 * mature)
-        let otherEnd = halfWidth * (epiphysisAtEnd ? baseFlare : headFlare) * (0.85 + 0.15 * mature)
-        let shaftLength = shaftEnd - shaftStart
-        let flare = shaftLength * 0.3
-        shafts.append(BoneShaft(
-            a: start + dir * shaftStart, b: start + dir * shaftEnd,
-            radiusA: epiphysisNearStart ? metaphysis : otherEnd, radiusShaft: halfWidth,
-            radiusB: epiphysisNearStart ? otherEnd : metaphysis,
-            flareA: flare, flareB: isDistalPhalanx ? shaftLength * 0.15 : flare,
-            roundA: !epiphysisNearStart, roundB: epiphysisNearStart && roundHead,
-            cortex: halfWidth * cortex, medulla: 0.05, density: 1.2))
+    /// One ray (1 = thumb … 5 = little finger, `index` from 0): metacarpal, phalanges and the
+    /// finger's soft tissue; the thumb also gets its thenar pad, web space and sesamoid.
+    /// Returns the knuckle and the fingertip (with the finger's radius).
+    mutating func addRay(_ index: Int, maturity: HandMaturity, variation: HandVariation,
+                         scale: HandAnatomy.Proportions) -> (knuckle: Vec2, tip: (Vec2, Float)) {
+        let ray = HandAnatomy.rays[index]
+        let number = index + 1
+        let size = scale.size
+        let lengths = ray.lengths.map { $0 * size * variation.rayLength[index] }
+        let widths = ray.halfWidths.map { $0 * scale.boneScale }
+        let base = ray.base * size
+        var spread = ray.spread * variation.fingerSpread + variation.fingerJitter[index]
+        if number == 1 { spread += variation.thumbAbduction }
+        let metacarpalAngle = ray.angle + (number == 1 ? variation.thumbAbduction * 0.6 : 0)
+        let metacarpalDirection = HandAnatomy.direction(metacarpalAngle)
+        let fingerDirection = HandAnatomy.direction(metacarpalAngle + spread)
 
-        let grown = Float(maturity.size(of: centre))
+        // Metacarpal: epiphysis at the head (thumb: at the base).
+        let knuckle = base + metacarpalDirection * lengths[0]
+        addLongBone(from: base, to: knuckle, halfWidth: widths[0], epiphysisAtEnd: number != 1,
+                    baseFlare: number == 1 ? 1.45 : 1.5, headFlare: 1.45, roundHead: true,
+                    epiphysis: OssificationCentre.named(.metacarpalEpiphysis, ray: number),
+                    zone: number == 1 ? 0.13 : 0.14, maturity: maturity, cortex: scale.cortex)
+
+        // Phalanges, each with its epiphysis at the base.
+        var start = knuckle
+        let phalanges: [(Int, OssificationCentre.Site, Float)] = [
+            (1, .proximalPhalanxEpiphysis, 1.18), (2, .middlePhalanxEpiphysis, 1.15), (3, .distalPhalanxEpiphysis, 1.1),
+        ]
+        for (bone, site, headFlare) in phalanges where lengths[bone] > 0 {
+            let end = start + fingerDirection * lengths[bone]
+            addLongBone(from: start, to: end, halfWidth: widths[bone], epiphysisAtEnd: false,
+                        baseFlare: bone == 3 ? 1.5 : 1.4, headFlare: headFlare, roundHead: true,
+                        epiphysis: OssificationCentre.named(site, ray: number), zone: bone == 3 ? 0.2 : 0.16,
+                        maturity: maturity, cortex: scale.cortex, isDistalPhalanx: bone == 3)
+            start = end
+        }
+        let fingerRadius = ray.fingerRadius * scale.softScale
+        let tip = start + fingerDirection * (fingerRadius * 0.35)
+        let root = knuckle - metacarpalDirection * (number == 1 ? lengths[0] * 0.2 : lengths[0] * 0.25)
+        softCapsules.append(SoftCapsule(a: root, b: tip, radiusA: fingerRadius * 1.05, radiusB: fingerRadius * 0.82,
+                                        flatness: 0.8))
+        if number == 1 {
+            addThumbBase(base: base, knuckle: knuckle, direction: metacarpalDirection, maturity: maturity, scale: scale)
+        }
+        return (knuckle, (tip, fingerRadius))
+    }
+
+    /// The thenar pad, the first web space (thumb to index metacarpal) and the sesamoid at the
+    /// thumb's knuckle.
+    private mutating func addThumbBase(base: Vec2, knuckle: Vec2, direction: Vec2, maturity: HandMaturity,
+                                       scale: HandAnatomy.Proportions) {
+        let size = scale.size, soft = scale.softScale
+        softCapsules.append(SoftCapsule(a: base - direction * 6 * size, b: knuckle,
+                                        radiusA: 15 * soft, radiusB: 12 * soft, flatness: 0.85))
+        let index = HandAnatomy.rays[1]
+        let indexMiddle = index.base * size + HandAnatomy.direction(index.angle) * index.lengths[0] * size * 0.55
+        softCapsules.append(SoftCapsule(a: knuckle - direction * 4 * size, b: indexMiddle,
+                                        radiusA: 8 * soft, radiusB: 12 * soft, flatness: 0.7))
+        let grown = Float(maturity.size(of: OssificationCentre.named(.thumbSesamoid)))
         guard grown > 0 else { return }
-        let fused = Float(maturity.fusion(of: centre))
-        // Distance from the joint surface of the epiphysis' two faces.
-        let fullThickness = zone * 0.78
-        var thickness = fullThickness * (0.3 + 0.7 * grown)
-        let jointFace = joint + (1 - grown) * 0.12 * zone
-        thickness += fused * (zone + zone * 0.12 - (jointFace - joint) - thickness)
-        let middle = jointFace + thickness / 2
-        let position = epiphysisNearStart ? start + dir * middle : end - dir * middle
-        let width = metaphysis * min(1.06, 0.32 + 0.76 * grown) * (1 - 0.04 * fused)
-        let angle = atan2(-dir.x, dir.y) * 180 / .pi
-        // Metacarpal heads stay round; phalangeal bases become flat, wide plates.
-        blobs.append(BoneBlob(centre: position, rotation: angle, semiX: width, semiY: thickness / 2,
-                              depth: width * 1.5, exponent: epiphysisAtEnd ? 2 + 0.3 * grown : 2 + 1.4 * grown,
-                              cortex: 0.22, medulla: 0.6))
+        let side = Vec2(-direction.y, direction.x)
+        let r = 2.6 * scale.boneScale * grown
+        blobs.append(BoneBlob(centre: knuckle - direction * 2.5 * size + side * 2.5 * size, rotation: 0,
+                              semiX: r, semiY: r, depth: 1.6 * r, cortex: 0.3, medulla: 0.7))
     }
 
-    mutating func addCarpals(_ maturity: HandMaturity, size: Float, boneScale: Float, mature: Float) {
-        for carpal in HandAnatomy.carpals {
-            let grown = Float(maturity.size(of: OssificationCentre.named(carpal.site)))
-            guard grown > 0 else { continue }
-            let semiX = carpal.semiX * 1.08 * boneScale * grown, semiY = carpal.semiY * 1.08 * boneScale * grown
-            blobs.append(BoneBlob(centre: carpal.centre * size, rotation: carpal.rotation, semiX: semiX, semiY: semiY,
-                                  depth: 1.2 * min(semiX, semiY) + 0.3 * max(semiX, semiY),
-                                  exponent: 2 + 1.3 * grown * mature, cortex: 0.16, medulla: 0.62, density: 0.85))
-        }
-    }
-
-    mutating func addForearm(_ maturity: HandMaturity, size: Float, boneScale: Float, softScale: Float, cortex: Float) {
-        let mature = Float(maturity.overallMaturity)
-        let far: Float = -400
-        // Radius: shaft, distal epiphysis (thicker on the thumb side) and its styloid.
-        let radiusCentre = OssificationCentre.named(.radiusEpiphysis)
-        let radiusTop = Vec2(7, -19) * size
-        let radiusZone: Float = 10 * size
-        let radiusCartilage = (1 + 5 * pow(1 - mature, 1.5)) * size
-        shafts.append(BoneShaft(a: Vec2(5 * size, far), b: radiusTop - Vec2(0, radiusZone + radiusCartilage * 0.3),
-                                radiusA: 8.5 * boneScale, radiusShaft: 8.5 * boneScale, radiusB: 12.5 * boneScale * (0.85 + 0.15 * mature),
-                                flareA: 1, flareB: 35 * size, roundA: false, roundB: false,
-                                cortex: 7.5 * boneScale * cortex * 1.1, medulla: 0.25, density: 0.5))
-        addForearmEpiphysis(radiusCentre, maturity, top: radiusTop - Vec2(0, radiusCartilage), zone: radiusZone,
-                            halfWidth: 13 * boneScale, tilt: 12)
-        let radiusGrown = Float(maturity.size(of: radiusCentre))
-        if radiusGrown > 0.55 {
-            let styloid = (radiusGrown - 0.55) / 0.45
-            blobs.append(BoneBlob(centre: Vec2(18.5, -20) * size, rotation: 20, semiX: 3.4 * boneScale * styloid,
-                                  semiY: 6 * boneScale * styloid, depth: 5 * boneScale * styloid, exponent: 2.2,
-                                  cortex: 0.25, medulla: 0.6))
-        }
-
-        // Ulna: shaft, head epiphysis and styloid.
-        let ulnaCentre = OssificationCentre.named(.ulnaEpiphysis)
-        let ulnaTop = Vec2(-17, -22) * size
-        let ulnaZone: Float = 8 * size
-        let ulnaCartilage = (1 + 6 * pow(1 - mature, 1.5)) * size
-        shafts.append(BoneShaft(a: Vec2(-17 * size, far), b: ulnaTop - Vec2(0, ulnaZone + ulnaCartilage * 0.3),
-                                radiusA: 6 * boneScale, radiusShaft: 5.8 * boneScale, radiusB: 7 * boneScale * (0.85 + 0.15 * mature),
-                                flareA: 1, flareB: 25 * size, roundA: false, roundB: false,
-                                cortex: 5.5 * boneScale * cortex * 1.1, medulla: 0.25, density: 0.5))
-        addForearmEpiphysis(ulnaCentre, maturity, top: ulnaTop - Vec2(0, ulnaCartilage), zone: ulnaZone,
-                            halfWidth: 7 * boneScale, tilt: 0)
-        let ulnaGrown = Float(maturity.size(of: ulnaCentre))
-        if ulnaGrown > 0.5 {
-            let styloid = (ulnaGrown - 0.5) / 0.5
-            blobs.append(BoneBlob(centre: Vec2(-21.5, -20) * size, rotation: 8, semiX: 1.9 * boneScale * styloid,
-                                  semiY: 4.5 * boneScale * styloid, depth: 3 * boneScale * styloid, exponent: 2,
-                                  cortex: 0.3, medulla: 0.6))
-        }
-
-        softCapsules.append(SoftCapsule(a: Vec2(-4, -18) * softScale, b: Vec2(-6 * softScale, far),
-                                        radiusA: 29 * softScale, radiusB: 33 * softScale, flatness: 0.45))
-    }
-
-    private mutating func addForearmEpiphysis(_ centre: OssificationCentre, _ maturity: HandMaturity, top: Vec2,
-                                              zone: Float, halfWidth: Float, tilt: Float) {
-        let grown = Float(maturity.size(of: centre))
-        guard grown > 0 else { return }
-        let fused = Float(maturity.fusion(of: centre))
-        var thickness = zone * 0.75 * (0.3 + 0.7 * grown)
-        thickness += fused * (zone * 1.1 - thickness)
-        let faceOffset = (1 - grown) * 0.15 * zone
-        let middle = top - Vec2(0, faceOffset + thickness / 2)
-        blobs.append(BoneBlob(centre: middle, rotation: tilt, semiX: halfWidth * min(1.04, 0.3 + 0.76 * grown),
-                              semiY: thickness / 2, depth: halfWidth * 1.3, exponent: 2 + 1.2 * grown,
-                              cortex: 0.2, medulla: 0.6))
+    /// The palm: a convex outline from the wrist to beyond the knuckles of the index and little
+    /// fingers, and the hypothenar pad along the little finger's metacarpal.
+    mutating func addPalm(knuckles: [Vec2], scale: HandAnatomy.Proportions) {
+        let soft = scale.softScale, size = scale.size
+        let indexDirection = HandAnatomy.direction(HandAnatomy.rays[1].angle)
+        let littleDirection = HandAnatomy.direction(HandAnatomy.rays[4].angle)
+        let indexSide = Vec2(-indexDirection.y, indexDirection.x)
+        let littleSide = Vec2(-littleDirection.y, littleDirection.x)
+        palm = SoftPolygon(
+            vertices: [
+                Vec2(-28, -30) * soft, Vec2(26, -30) * soft, Vec2(32, 0) * soft,
+                knuckles[1] - indexSide * 10 * soft + indexDirection * 6 * size,
+                knuckles[4] + littleSide * 11 * soft + littleDirection * 3 * size,
+                Vec2(-36, 14) * soft,
+            ],
+            thickness: 30 * soft, rolloff: 12 * soft)
+        softCapsules.append(SoftCapsule(a: Vec2(-22, -12) * soft, b: knuckles[4] - littleDirection * 12 * size,
+                                        radiusA: 11 * soft, radiusB: 9 * soft, flatness: 0.85))
     }
 }
