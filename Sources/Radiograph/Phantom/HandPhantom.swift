@@ -12,6 +12,7 @@ public enum HandPhantom {
     public static func render(boneAgeMonths: Double, isMale: Bool, seed: UInt64, width: Int, height: Int,
                               artifacts: PhantomArtifacts = []) -> GrayImage {
         precondition(width > 0 && height > 0, "HandPhantom.render: size \(width)×\(height) must be positive")
+        precondition(boneAgeMonths.isFinite, "HandPhantom.render: bone age \(boneAgeMonths) is not a number of months")
         let scene = scene(boneAgeMonths: boneAgeMonths, isMale: isMale, seed: seed, width: width, height: height)
         var pixels = PhantomRenderer.render(scene.model, pose: scene.pose, imaging: scene.imaging, width: width,
                                             height: height, noiseSeed: SplitMix64.derive(seed, stream: Stream.noise))
