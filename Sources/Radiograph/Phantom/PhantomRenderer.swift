@@ -22,7 +22,7 @@ struct ImagingParameters: Sendable {
         p.gamma = random.uniformFloat(0.75, 1.3)
         p.softAttenuation = 0.016 * random.uniformFloat(0.7, 1.4)
         p.boneAttenuation = 0.16 * random.uniformFloat(0.8, 1.2)
-        p.noise = random.uniformFloat(0.003, 0.016)
+        p.noise = random.uniformFloat(0.001, 0.006)
         p.blurMM = random.uniformFloat(0.1, 0.4)
         let angle = random.uniformFloat(0, 2 * .pi)
         p.gradient = Vec2(cos(angle), sin(angle)) * random.uniformFloat(0, 0.07)
