@@ -183,6 +183,7 @@ static int write_png(const char *path, const void *data, int width, int height, 
   image.width = (png_uint_32)width;
   image.height = (png_uint_32)height;
   image.format = format;
+  image.flags |= PNG_IMAGE_FLAG_FAST; /* still lossless: ~2.5x less zlib time, ~20% larger files */
   if (!png_image_write_to_file(&image, path, 0, data, 0, NULL))
     return fail(error, error_size, "cannot write PNG: ", image.message);
   return 0;
