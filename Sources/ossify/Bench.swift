@@ -1,11 +1,12 @@
 import ArgumentParser
 import Datasets
 import OssifyBench
+import Radiograph
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print JSON lines, with a peer implementation measured in the same run.",
-        subcommands: [Ops.self, GANStep.self, DatasetBench.self]
+        subcommands: [Ops.self, GANStep.self, DatasetBench.self, PhantomBench.self]
     )
 
     struct Ops: ParsableCommand {
@@ -68,6 +69,24 @@ struct Bench: ParsableCommand {
             settings.resolution = resolution
             settings.batchSize = batch
             try DatasetBenchmark.run(settings) { print($0) }
+        }
+    }
+
+    struct PhantomBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "phantom",
+            abstract: "Phantom rendering speed, alone and with PNG writing, per image size."
+        )
+
+        @Option(help: "Image sizes, comma-separated.") var sizes = "64,256"
+        @Option(help: "Images per size.") var count = 500
+
+        func run() throws {
+            let sizeList = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !sizeList.isEmpty, sizeList.allSatisfy({ $0 > 0 }) else {
+                throw ValidationError("--sizes: expected positive sizes like 64,256, got \(sizes)")
+            }
+            for line in try PhantomBenchmark.run(sizes: sizeList, count: count) { print(line) }
         }
     }
 }
