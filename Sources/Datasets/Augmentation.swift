@@ -1,4 +1,5 @@
 import Foundation
+import Radiograph
 
 /// Random changes applied to each training image on the prefetch thread. Everything is off by
 /// default; a horizontal flip happens only when `allowHorizontalFlip` is set (hands are left hands).
@@ -63,8 +64,8 @@ public struct Augmentation: Sendable, Codable, Equatable {
             for i in 0..<n { values[i] = Float(pixels[i]) * (1 / 255) }
         }
         if brightness != 0 || contrast != 0 {
-            let shift = Float(brightness * rng.nextSigned())
-            let factor = Float(1 + contrast * rng.nextSigned())
+            let shift = Float(brightness * rng.signed())
+            let factor = Float(1 + contrast * rng.signed())
             var mean: Float = 0
             if contrast != 0 {
                 for i in 0..<n { mean += values[i] }
@@ -95,10 +96,10 @@ public struct Augmentation: Sendable, Codable, Equatable {
     /// samples bilinearly, repeating edge pixels outside the image.
     private func warp(_ source: UnsafePointer<UInt8>, side: Int, rng: inout SplitMix64,
                       into out: UnsafeMutablePointer<Float>) {
-        let angle = rotationDegrees * rng.nextSigned() * Double.pi / 180
-        let scale = 1 + scaleJitter * rng.nextSigned()
-        let shiftX = translationFraction * rng.nextSigned() * Double(side)
-        let shiftY = translationFraction * rng.nextSigned() * Double(side)
+        let angle = rotationDegrees * rng.signed() * Double.pi / 180
+        let scale = 1 + scaleJitter * rng.signed()
+        let shiftX = translationFraction * rng.signed() * Double(side)
+        let shiftY = translationFraction * rng.signed() * Double(side)
         let flip = allowHorizontalFlip && rng.next() & 1 == 1
         let centre = Float(side - 1) / 2
         // Source = R(−angle)·(output − centre − shift)/scale + centre, with x mirrored when flipping;

@@ -1,4 +1,5 @@
 import Foundation
+import Radiograph
 import Torch
 
 /// How a `BatchLoader` draws batches.

@@ -1,3 +1,4 @@
+import Radiograph
 /// Which images make up each batch: the subset in a fresh seeded order each epoch.
 struct EpochPlan: Sendable {
     let subset: [Int]

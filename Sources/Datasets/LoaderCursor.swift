@@ -1,3 +1,4 @@
+import Radiograph
 /// Where a loader stands: save it with a checkpoint and pass it back to resume exactly. Shuffles
 /// and augmentation draws are derived from (seed, epoch, position), so this is the whole state.
 public struct LoaderCursor: Sendable, Codable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import Radiograph
 
 /// A packed store opened read-only: the index, labels in memory, image files mapped on demand.
 public final class PackedDataset: @unchecked Sendable {

@@ -38,8 +38,7 @@ public final class ProGANTrainingRun {
     public init(resuming snapshot: String, options: ProGANOptions? = nil, source: TrainingImageSource) throws {
         let cursorPath = try ProGANSnapshot.resolve(snapshot)
         let cursor = try ProGANSnapshot.readCursor(cursorPath)
-        var resolved = options ?? cursor.options
-        if options != nil { resolved.schedule.totalKimg = Swift.max(resolved.schedule.totalKimg, 0) }
+        let resolved = options ?? cursor.options
         trainer = try ProGANTrainer(options: resolved)
         folder = try RunFolder(existing: (cursorPath as NSString).deletingLastPathComponent)
         self.source = source

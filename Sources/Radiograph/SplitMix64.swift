@@ -1,8 +1,10 @@
 import Foundation
 
-/// SplitMix64: a small, fast, portable generator. Every random choice of the phantom comes from one
-/// of these, so images are identical on every machine and thread count.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, portable generator whose whole state is
+/// one UInt64, so it can be saved and derived from counters exactly. The phantom, the loader's
+/// shuffles and augmentation draw from these, so results are identical on every machine and
+/// thread count.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
     public private(set) var state: UInt64
 
     public init(seed: UInt64) { state = seed }
@@ -10,6 +12,20 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// A generator for a named sub-stream of `seed`, so adding draws to one stream never shifts another.
     public init(seed: UInt64, stream: UInt64) {
         state = SplitMix64.mix(seed &+ SplitMix64.mix(stream &+ 0x632B_E59B_D9B4_E019))
+    }
+
+    /// A generator for one slot of a keyed stream: the same keys always give the same numbers.
+    public init(seed: UInt64, _ keys: UInt64...) {
+        var mixed = Self.mix(seed)
+        for key in keys { mixed = Self.mix(mixed ^ Self.mix(key &+ 0x9E37_79B9_7F4A_7C15)) }
+        state = mixed
+    }
+
+    /// A stable 64-bit hash of a string (not Swift's per-process randomised `Hasher`).
+    public static func hash(_ text: String, seed: UInt64 = 0) -> UInt64 {
+        var h = mix(seed ^ 0xCBF2_9CE4_8422_2325)
+        for byte in text.utf8 { h = mix(h ^ UInt64(byte)) }
+        return h
     }
 
     /// A seed for a named sub-stream, as a plain value.
@@ -33,6 +49,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// Uniform in [0, 1).
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Uniform in [-1, 1).
+    public mutating func signed() -> Double { 2 * unit() - 1 }
 
     public mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * unit() }
 
