@@ -76,6 +76,9 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
             network.mbstdGroupSize = 4
             var options = ProGANOptions(preset: name, network: network, schedule: schedule)
             options.snapshotTicks = 5
+            // Phases here last hundreds of steps, not tens of thousands: with β = 0.999 Gs would still
+            // be mostly the random initialisation of each new resolution's layers when it fades in.
+            options.generatorEMABeta = 0.99
             return options
         default:
             throw ProGANError.invalidOption("preset", "unknown preset '\(name)'; expected one of \(presetNames.joined(separator: ", "))")

@@ -44,6 +44,7 @@ public final class ProGANTrainingRun {
         self.source = source
         gridLatents = Latents.batch(seeds: (0..<UInt64(resolved.gridSize)).map { $0 }, size: resolved.network.latentSize)
         try trainer.restore(cursor: cursor, tensorsPath: folder.file(cursor.tensorsFile), source: source)
+        if resolved != cursor.options { try AtomicFile.writeJSON(resolved, to: folder.file("options.json")) }
         tick = cursor.tick
         tickStartImages = cursor.tickStartImages
         try dropStats(after: cursor.kimg)
