@@ -26,7 +26,7 @@ struct Prepare: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Invert images whose dark structures are textured and bright ones smooth (bone dark, air bright).")
     var invertFix = true
-    @Option(help: "Invert when the bright/dark texture ratio is below 1/(1+margin).") var invertMargin: Float = 0.05
+    @Option(help: "Invert when the bright/dark texture ratio is below 1/(1+margin).") var invertMargin: Float = 0.02
     @Flag(inversion: .prefixedNo, help: "Percentile stretch to [0, 1].") var normalize = true
     @Option(help: "Low and high percentiles of the stretch.") var percentiles = "0.5,99.5"
     @Flag(inversion: .prefixedNo, help: "Crop to the hand mask's bounding box.") var crop = true
@@ -42,20 +42,10 @@ struct Prepare: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Pad to the output aspect ratio before resizing (else stretch).") var letterbox = true
 
     func validate() throws {
-        switch (size, width, height) {
-        case let (size?, nil, nil):
-            guard size > 0, size & (size - 1) == 0 else {
-                throw ValidationError("--size must be a power of two (4, 8, …, 256, 512, 1024), got \(size); use --width and --height for other sizes")
-            }
-            guard size <= 8192 else { throw ValidationError("--size must be at most 8192, got \(size)") }
-        case let (nil, width?, height?):
-            guard width > 0, height > 0 else { throw ValidationError("--width and --height must be positive, got \(width)×\(height)") }
-        case (nil, nil, nil):
-            throw ValidationError("give the output size: --size N (a power of two) or --width W --height H")
-        case (_?, _, _):
-            throw ValidationError("give either --size or --width with --height, not both")
-        default:
-            throw ValidationError("--width and --height go together")
+        do {
+            _ = try OutputSize.resolve(size: size, width: width, height: height)
+        } catch let error as PrepareError {
+            throw ValidationError(error.message)
         }
         guard preview >= 0 else { throw ValidationError("--preview must be zero or more, got \(preview)") }
         guard jobs > 0 else { throw ValidationError("--jobs must be positive, got \(jobs)") }
@@ -94,8 +84,7 @@ struct Prepare: ParsableCommand {
         let tiles = try parsedTiles()
         options.clahe = clahe ? CLAHE(clipLimit: claheClip, tilesX: tiles.0, tilesY: tiles.1) : nil
         options.letterbox = letterbox
-        options.outputWidth = size ?? width!
-        options.outputHeight = size ?? height!
+        (options.outputWidth, options.outputHeight) = try OutputSize.resolve(size: size, width: width, height: height)
 
         var job = PrepareRun(inputDirectory: input, outputDirectory: out, options: options)
         job.labelsFile = labels

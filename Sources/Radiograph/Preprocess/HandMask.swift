@@ -8,23 +8,25 @@ public struct HandMaskOptions: Sendable, Equatable, Codable {
     /// A candidate whose solidity (area / convex hull area) exceeds this is a bright field (a
     /// collimated rectangle, a film) rather than a hand: it is thresholded again inside.
     public var fieldSolidity: Float = 0.9
-    /// A candidate covering more than this fraction of the image's outline is a collimator shadow
-    /// or film border rather than a hand: it is excluded and the rest thresholded again.
-    public var shadowBorderFraction: Float = 0.2
+    /// A bright region covering more than this fraction of the image's outline, and smoother than
+    /// the rest of the image (`shadowTextureRatio`), is a collimator shadow or the light box
+    /// around a film rather than a hand: it is excluded and the rest thresholded again.
+    public var shadowBorderFraction: Float = 0.1
+    public var shadowTextureRatio: Float = 0.75
     /// The smallest hand, as a fraction of the image area (markers and labels are smaller).
     public var minimumAreaFraction: Float = 0.02
     /// Rows or columns at the image edge that are at least this full are frame strips and are cleared.
     public var edgeStripFill: Float = 0.6
     /// At most this many rounds of thresholding again inside a field or outside a shadow.
-    public var maximumRounds: Int = 4
-    /// How far (fraction of the working size, along the foreground) the hand regrows from what
-    /// survived the opening.
-    public var regrowthFraction: Float = 0.04
-    /// Soft tissue dimmer than the Otsu threshold joins the hand down to this fraction of the way
-    /// from the background level to the threshold…
-    public var softTissueFraction: Float = 0.5
-    /// …and at most this far from the thresholded hand (fraction of the working size).
-    public var softTissueReach: Float = 0.02
+    public var maximumRounds: Int = 6
+    /// Thin parts (removed by the opening) longer than this fraction of the working size are
+    /// frames or rulers and are dropped.
+    public var longThinFraction: Float = 0.2
+    /// Around small bright things set aside (marker letters), this much of the mask (fraction of
+    /// the working size) is cleared.
+    public var markerClearance: Float = 0.04
+    /// Pieces of foreground this close (pixels at working size, ×2) to the hand join it.
+    public var bridgeRadius: Int = 1
 
     public init() {}
 }
@@ -57,49 +59,76 @@ public struct HandMask: Sendable {
         var hand: BinaryMask
         var threshold: Float
         var round: Int
-        var region: BinaryMask
     }
 
     /// Segments `image` (dark background, bright hand; intensities in [0, 1]). Returns nil when
     /// no foreground is found (a blank image).
     public init?(_ image: GrayImage, options: HandMaskOptions = HandMaskOptions()) {
+        self.init(image, options: options, trace: nil)
+    }
+
+    init?(_ image: GrayImage, options: HandMaskOptions, trace: ((String) -> Void)?) {
         let factor = Swift.max(1, (Swift.max(image.width, image.height) + options.workingSize - 1) / options.workingSize)
         let small = image.boxDownsampled(factor: factor)
         let width = small.width, height = small.height
         let imageArea = Double(width * height)
         let radius = Swift.max(1, Int((Float(options.workingSize) * options.openingFraction).rounded()))
         let outline = Double(2 * (width + height) - 4)
-        let regrowth = Swift.max(1, Int(Float(options.workingSize) * options.regrowthFraction))
 
         var region = BinaryMask(width: width, height: height, filled: true)
         var chosen: Candidate?
         var fallback: Candidate?
+        var setAside = BinaryMask(width: width, height: height)
+        let minimumArea = Double(options.minimumAreaFraction) * imageArea
         for round in 0..<options.maximumRounds {
             let inside = zip(small.pixels, region.bits).compactMap { $1 != 0 ? $0 : nil }
-            guard Double(inside.count) > Double(options.minimumAreaFraction) * imageArea else { break }
+            guard Double(inside.count) > minimumArea else { break }
             let threshold = IntensityHistogram(inside, bins: 256).otsuThreshold()
-            var foreground = BinaryMask(small, above: threshold) & region
+            let bright = BinaryMask(small, above: threshold) & region
+
+            // Collimator shadows and the light box around a film: smooth bright regions along the
+            // image outline (a hand touches the outline only where the forearm leaves, and it is
+            // textured).
+            let (labels, pieces) = bright.opened(radius: radius).components()
+            var shadows = Set<Int32>()
+            for piece in pieces where Double(piece.area) >= minimumArea / 4 {
+                let mask = BinaryMask.component(piece.label, of: labels, width: width, height: height)
+                let contact = Double(mask.outlinePixels) / outline
+                guard contact > Double(options.shadowBorderFraction) else { continue }
+                let texture = small.textureRatio(of: mask, margin: radius + 1)
+                trace?("round \(round) t \(threshold) piece \(Double(piece.area) / imageArea) outline \(contact) texture \(texture)")
+                if texture < options.shadowTextureRatio { shadows.insert(piece.label) }
+            }
+            if !shadows.isEmpty {
+                let shadow = BinaryMask(width: width, height: height, bits: labels.map { shadows.contains($0) ? 1 : 0 })
+                region = region & shadow.dilated(radius: radius).complement
+                continue
+            }
+
+            var foreground = bright
             foreground.clearEdgeStrips(minimumFill: options.edgeStripFill, maximumDepth: 0.15)
-            let core = foreground.opened(radius: radius).largestComponent()
-            // Regrow what the opening shaved off (thin fingers and their ends), but only so far
-            // along the foreground: a frame touching the hand grows a short stub, not a rectangle.
-            let hand = foreground.reconstructed(from: core, steps: regrowth)
-            let candidate = Candidate(hand: hand, threshold: threshold, round: round, region: region)
+            let body = foreground.opened(radius: radius)
+            // Frames, collimator edges and rulers are thin and long; thin parts of a hand (fingers,
+            // their ends) are short. Drop the long thin ones, then the hand is what connects to
+            // the largest thick part, bridging gaps of a few pixels (joint spaces between the
+            // phalanges when only bone clears the threshold).
+            foreground.removeLongThinParts(body: body, longerThan: Int(Float(Swift.max(width, height)) * options.longThinFraction))
+            let core = body.largestComponent()
+            let hand = foreground & foreground.dilated(radius: options.bridgeRadius).reconstructed(from: core)
+            let candidate = Candidate(hand: hand, threshold: threshold, round: round)
             let area = Double(hand.area)
-            guard area >= Double(options.minimumAreaFraction) * imageArea else {
-                // Only small bright things (markers, labels) were above the threshold: set them
-                // aside and look again among the rest.
-                guard foreground.area > 0 else { break }
-                region = region & foreground.dilated(radius: radius).complement
+            guard area >= minimumArea else {
+                // Only small bright things (markers, labels, edge lines) were above the
+                // threshold: set them aside and look again among the rest.
+                guard bright.area > 0 else { break }
+                setAside = setAside | bright
+                region = region & bright.dilated(radius: radius).complement
                 continue
             }
             if fallback == nil { fallback = candidate }
-            if Double(hand.outlinePixels) / outline > Double(options.shadowBorderFraction) {
-                region = region & hand.dilated(radius: radius).complement
-                continue
-            }
             let solidity = area / Swift.max(1, hand.convexHullArea)
-            if solidity > Double(options.fieldSolidity) && area > 2 * Double(options.minimumAreaFraction) * imageArea {
+            trace?("  hand \(area / imageArea) solidity \(solidity)")
+            if solidity > Double(options.fieldSolidity) && area > 2 * minimumArea {
                 fallback = candidate
                 region = hand.eroded(radius: radius)
                 continue
@@ -108,10 +137,18 @@ public struct HandMask: Sendable {
             break
         }
         guard let pick = chosen ?? fallback else { return nil }
-        let hand = pick.hand.withSoftTissue(small, threshold: pick.threshold, region: pick.region,
-                                            fraction: options.softTissueFraction,
-                                            reach: Swift.max(1, Int(Float(options.workingSize) * options.softTissueReach)))
-            .closed(radius: radius).holesFilled()
+        var hand = pick.hand.closed(radius: radius).holesFilled()
+        if setAside.area > 0 {
+            // A marker's letters were set aside, but its plate may have joined the hand at a lower
+            // threshold, and filling holes takes the letters back: clear around them, then keep
+            // the substantial pieces.
+            let clearance = Swift.max(radius, Int(Float(options.workingSize) * options.markerClearance))
+            hand = hand & setAside.dilated(radius: clearance).complement
+            let (labels, pieces) = hand.components()
+            let largest = pieces.map(\.area).max() ?? 0
+            let kept = Set(pieces.filter { $0.area * 10 >= largest }.map(\.label))
+            hand = BinaryMask(width: width, height: height, bits: labels.map { kept.contains($0) ? 1 : 0 })
+        }
         guard let smallBox = hand.boundingBox else { return nil }
         mask = hand
         self.factor = factor
@@ -145,21 +182,38 @@ public struct HandMask: Sendable {
     }
 }
 
+extension GrayImage {
+    /// Mean gradient inside `mask` (shrunk by `margin`) over the mean gradient outside it (grown by
+    /// `margin`): above 1 the region is more textured than the rest of the image.
+    func textureRatio(of mask: BinaryMask, margin: Int) -> Float {
+        let inside = meanGradient(in: mask.eroded(radius: margin))
+        let outside = meanGradient(in: mask.dilated(radius: margin).complement)
+        return outside > 0 ? inside / outside : (inside > 0 ? .infinity : 1)
+    }
+
+    /// Mean of |∂x| + |∂y| (central differences) over the pixels of `mask` away from the image edge.
+    func meanGradient(in mask: BinaryMask) -> Float {
+        var sum: Float = 0, count = 0
+        for y in 1..<Swift.max(1, height - 1) {
+            for x in 1..<Swift.max(1, width - 1) where mask.bits[y * width + x] != 0 {
+                let index = y * width + x
+                sum += abs(pixels[index + 1] - pixels[index - 1]) + abs(pixels[index + width] - pixels[index - width])
+                count += 1
+            }
+        }
+        return count > 0 ? sum / Float(count) : 0
+    }
+}
+
 extension BinaryMask {
-    /// Grows this (thresholded) hand into the dimmer soft tissue around it: pixels of `region`
-    /// between a low threshold and `threshold`, connected to the hand and within `reach` pixels
-    /// of it. The low threshold lies `fraction` of the way from the background's median (the
-    /// region's pixels at or below `threshold`) up to `threshold`. Only pixels below the threshold
-    /// join, so bright frames touching the hand do not grow along.
-    func withSoftTissue(_ image: GrayImage, threshold: Float, region: BinaryMask, fraction: Float, reach: Int) -> BinaryMask {
-        let background = zip(image.pixels, region.bits).compactMap { $1 != 0 && $0 <= threshold ? $0 : nil }
-        let level = IntensityHistogram(background, bins: 1024).quantile(0.5)
-        let low = level + fraction * (threshold - level)
-        let band = BinaryMask(width: width, height: height, bits: zip(image.pixels, region.bits).map {
-            $1 != 0 && $0 > low && $0 <= threshold ? 1 : 0
-        })
-        let reachable = (band & dilated(radius: reach)) | self
-        return reachable.reconstructed(from: self)
+    /// Clears the thin parts (foreground outside `body`, its opening) whose connected pieces
+    /// span more than `longerThan` pixels.
+    mutating func removeLongThinParts(body: BinaryMask, longerThan limit: Int) {
+        let thin = self & body.complement
+        let (labels, components) = thin.components()
+        let long = Set(components.filter { Swift.max($0.box.width, $0.box.height) > limit }.map(\.label))
+        guard !long.isEmpty else { return }
+        for index in bits.indices where labels[index] != 0 && long.contains(labels[index]) { bits[index] = 0 }
     }
 
     /// How many pixels of the image's outermost ring are foreground.

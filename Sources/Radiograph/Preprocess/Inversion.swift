@@ -3,7 +3,7 @@
 /// The decision rests on texture, not on the border: collimator shadows make the border bright in
 /// many normal radiographs. In a normal radiograph the bright structures are textured (bone:
 /// trabeculae, cortices) and the dark ones smooth (air); inverted, it is the other way round. The
-/// image is cut into small tiles; in each, the pixels above the tile's median and those below it
+/// image is cut into small tiles; in each, the pixels above the tile's mean and those below it
 /// collect their local gradients, and the ratio of the two totals decides. Flat tiles (air,
 /// shadows) contribute almost nothing, and step edges (the hand's outline, film edges) contribute
 /// equally to both sides. The border and centre medians are measured for the report.
@@ -19,7 +19,7 @@ public struct InversionCheck: Sendable, Equatable, Codable {
 
     /// - Parameters:
     ///   - textureMargin: the texture ratio must be below 1 / (1 + margin) to call the image inverted.
-    public init(_ image: GrayImage, textureMargin: Float = 0.05, ringFraction: Float = 0.06, centreFraction: Float = 0.5) {
+    public init(_ image: GrayImage, textureMargin: Float = 0.02, ringFraction: Float = 0.06, centreFraction: Float = 0.5) {
         let factor = Swift.max(1, Swift.max(image.width, image.height) / 256)
         let small = image.boxDownsampled(factor: factor)
         let width = small.width, height = small.height
@@ -58,9 +58,9 @@ public struct InversionCheck: Sendable, Equatable, Codable {
                     }
                 }
                 guard values.count > 1 else { continue }
-                let median = values.sorted()[values.count / 2]
+                let mean = values.reduce(0, +) / Float(values.count)
                 for (value, gradient) in zip(values, gradients) {
-                    if value > median { bright += Double(gradient) } else if value < median { dark += Double(gradient) }
+                    if value > mean { bright += Double(gradient) } else if value < mean { dark += Double(gradient) }
                 }
             }
         }

@@ -6,7 +6,7 @@ public struct PrepareOptions: Sendable, Equatable, Codable {
     public var fixInversion = true
     /// How clearly the texture must say "inverted": the ratio of bright to dark texture must be
     /// below 1 / (1 + margin) (see `InversionCheck`).
-    public var inversionMargin: Float = 0.05
+    public var inversionMargin: Float = 0.02
     /// Percentile stretch to [0, 1].
     public var normalize = true
     /// The stretch window, in percent.
