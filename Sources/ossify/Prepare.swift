@@ -26,16 +26,16 @@ struct Prepare: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Invert images whose dark structures are textured and bright ones smooth (bone dark, air bright).")
     var invertFix = true
-    @Option(help: "Invert when the bright/dark texture ratio is below 1/(1+margin).") var invertMargin: Float = 0.02
+    @Option(help: "Invert when the bright/dark texture ratio is below 1/(1+margin).") var invertMargin: Float = PrepareOptions().inversionMargin
     @Flag(inversion: .prefixedNo, help: "Percentile stretch to [0, 1].") var normalize = true
     @Option(help: "Low and high percentiles of the stretch.") var percentiles = "0.5,99.5"
     @Flag(inversion: .prefixedNo, help: "Crop to the hand mask's bounding box.") var crop = true
-    @Option(help: "Margin around the hand's box, as a fraction of its size.") var cropMargin: Float = 0.05
+    @Option(help: "Margin around the hand's box, as a fraction of its size.") var cropMargin: Float = PrepareOptions().cropMargin
     @Flag(inversion: .prefixedNo, help: "Set pixels outside the grown hand mask to the background (removes markers and text).")
     var maskBackground = true
     @Option(help: "How far the hand mask is grown before masking, as a fraction of the crop's longer side.")
-    var maskDilation: Float = 0.02
-    @Option(help: "Longer side of the downsampled copy the hand mask is computed on.") var maskSize = 320
+    var maskDilation: Float = PrepareOptions().maskDilation
+    @Option(help: "Longer side of the downsampled copy the hand mask is computed on.") var maskSize = HandMaskOptions().workingSize
     @Flag(inversion: .prefixedNo, help: "Contrast-limited adaptive histogram equalisation after cropping.") var clahe = true
     @Option(help: "CLAHE clip limit (multiple of the mean bin count; 0 = no limit).") var claheClip: Float = 2
     @Option(help: "CLAHE tile grid: N (N×N) or COLUMNSxROWS.") var claheTiles = "8"

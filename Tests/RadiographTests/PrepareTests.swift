@@ -196,11 +196,38 @@ struct PrepareTests {
         #expect(json?["failed"] as? Int == 1)
     }
 
+    @Test func sixteenBitInputKeepsItsPrecision() throws {
+        // A hand whose whole range spans 1/64 of full scale: 8-bit steps would leave ~4 levels.
+        var image = syntheticHand()
+        image.pixels = image.pixels.map { 0.5 + $0 / 64 }
+        image.bitDepth = 16
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("prepare-16-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
+        try ImageFile.writePNG(image, to: root + "/in/deep.png", bitDepth: 16)
+        var options = PrepareOptions()
+        options.clahe = nil
+        options.outputWidth = 128
+        options.outputHeight = 128
+        var job = PrepareRun(inputDirectory: root + "/in", outputDirectory: root + "/out", options: options)
+        job.outputBitDepth = 16
+        let summary = try job.run()
+        #expect(summary.succeeded == 1)
+        let out = try ImageFile.read(root + "/out/deep.png")
+        #expect(out.bitDepth == 16)
+        // The stretch spread the hand over the full range with far more than 256 distinct levels.
+        #expect(Set(out.words).count > 1000)
+    }
+
     @Test func rejectsAMissingLabelsFileAndABadReportName() {
         var job = PrepareRun(inputDirectory: FileManager.default.temporaryDirectory.path, outputDirectory: "/tmp/unused",
                              options: PrepareOptions())
         job.labelsFile = "/nonexistent/labels.csv"
         #expect(throws: PrepareError.self) { try job.validate() }
+        var missing = job
+        missing.labelsFile = nil
+        missing.inputDirectory = "/nonexistent-input"
+        #expect(throws: PrepareError.self) { try missing.validate() }
         job.labelsFile = nil
         job.reportFiles = ["report.txt"]
         #expect(throws: PrepareError.self) { try job.validate() }

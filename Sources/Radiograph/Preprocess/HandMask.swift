@@ -21,10 +21,16 @@ public struct HandMaskOptions: Sendable, Equatable, Codable {
     public var maximumRounds: Int = 6
     /// Thin parts (removed by the opening) longer than this fraction of the working size are
     /// frames or rulers and are dropped.
-    public var longThinFraction: Float = 0.2
+    public var longThinFraction: Float = 0.35
     /// Around small bright things set aside (marker letters), this much of the mask (fraction of
     /// the working size) is cleared.
     public var markerClearance: Float = 0.04
+    /// Frame lines crossing the forearm where it leaves the hand's box: bands parallel to that
+    /// side, within `bandDepth` of it (fraction of the box), at most `bandThickness` thick and at
+    /// least `bandLength` long (fractions of the working size) are cut off.
+    public var bandThickness: Float = 0.03
+    public var bandLength: Float = 0.1
+    public var bandDepth: Float = 0.25
     /// Pieces of foreground this close (pixels at working size, ×2) to the hand join it.
     public var bridgeRadius: Int = 1
 
@@ -88,8 +94,8 @@ public struct HandMask: Sendable {
 
             // Collimator shadows and the light box around a film: smooth bright regions along the
             // image outline (a hand touches the outline only where the forearm leaves, and it is
-            // textured).
-            let (labels, pieces) = bright.opened(radius: radius).components()
+            // textured). A strong opening keeps a finger tip near the film edge out of the shadow.
+            let (labels, pieces) = bright.opened(radius: 2 * radius).components()
             var shadows = Set<Int32>()
             for piece in pieces where Double(piece.area) >= minimumArea / 4 {
                 let mask = BinaryMask.component(piece.label, of: labels, width: width, height: height)
@@ -149,6 +155,10 @@ public struct HandMask: Sendable {
             let kept = Set(pieces.filter { $0.area * 10 >= largest }.map(\.label))
             hand = BinaryMask(width: width, height: height, bits: labels.map { kept.contains($0) ? 1 : 0 })
         }
+        hand = hand.withoutBandsAlongExitSide(
+            maximumThickness: Swift.max(2, Int(Float(options.workingSize) * options.bandThickness)),
+            minimumLength: Int(Float(options.workingSize) * options.bandLength),
+            depth: options.bandDepth)
         guard let smallBox = hand.boundingBox else { return nil }
         mask = hand
         self.factor = factor
@@ -206,14 +216,89 @@ extension GrayImage {
 }
 
 extension BinaryMask {
-    /// Clears the thin parts (foreground outside `body`, its opening) whose connected pieces
-    /// span more than `longerThan` pixels.
+    /// Clears the thin parts (foreground outside `body`, its opening) that look like frames or
+    /// rulers: pieces spanning more than `longerThan` pixels, or more than half that when they are
+    /// straight lines (box at most 15% as wide as long). Fingers, thin at a coarse scale, are
+    /// shorter and, when joined, not straight.
     mutating func removeLongThinParts(body: BinaryMask, longerThan limit: Int) {
         let thin = self & body.complement
         let (labels, components) = thin.components()
-        let long = Set(components.filter { Swift.max($0.box.width, $0.box.height) > limit }.map(\.label))
+        let long = Set(components.filter { piece in
+            let longer = Swift.max(piece.box.width, piece.box.height), shorter = Swift.min(piece.box.width, piece.box.height)
+            return longer > limit || (2 * longer > limit && 100 * shorter <= 15 * longer)
+        }.map(\.label))
         guard !long.isEmpty else { return }
         for index in bits.indices where labels[index] != 0 && long.contains(labels[index]) { bits[index] = 0 }
+    }
+
+    /// The side of the mask's bounding box where the forearm leaves it (0 top, 1 bottom, 2 left,
+    /// 3 right): the side whose outermost lines hold the most mask pixels (a cut forearm is wide,
+    /// finger tips are narrow), when it holds at least twice as many as any other side; nil when
+    /// no side stands out that clearly.
+    func exitSide(of box: PixelBox) -> Int? {
+        func count(rows: Range<Int>) -> Int { rows.reduce(0) { sum, y in sum + (box.x..<(box.x + box.width)).reduce(0) { $0 + Int(bits[y * width + $1]) } } }
+        func count(columns: Range<Int>) -> Int { columns.reduce(0) { sum, x in sum + (box.y..<(box.y + box.height)).reduce(0) { $0 + Int(bits[$1 * width + x]) } } }
+        let lines = 2
+        let counts = [
+            count(rows: box.y..<Swift.min(box.y + lines, box.y + box.height)),
+            count(rows: Swift.max(box.y, box.y + box.height - lines)..<(box.y + box.height)),
+            count(columns: box.x..<Swift.min(box.x + lines, box.x + box.width)),
+            count(columns: Swift.max(box.x, box.x + box.width - lines)..<(box.x + box.width)),
+        ]
+        let order = counts.indices.sorted { counts[$0] > counts[$1] }
+        return counts[order[0]] >= 2 * counts[order[1]] && counts[order[0]] > 0 ? order[0] : nil
+    }
+
+    /// Clears thin bands parallel to the exit side near it (a frame line crossing the forearm,
+    /// whose ends stick out sideways), keeping everything thicker (the forearm itself), then keeps
+    /// the largest piece.
+    func withoutBandsAlongExitSide(maximumThickness: Int, minimumLength: Int, depth: Float) -> BinaryMask {
+        guard let box = boundingBox, let side = exitSide(of: box) else { return self }
+        var out = self
+        // Only the exit side: near the other sides, thin bands parallel to them may be fingers.
+        out.clearBands(along: side, of: box, maximumThickness: maximumThickness,
+                       minimumLength: minimumLength, depth: depth)
+        return out.area > 0 ? out.largestComponent() : self
+    }
+
+    /// Clears the pixels within `depth` of `side` of `box` whose run across the side is at most
+    /// `maximumThickness` and whose run along it is at least `minimumLength`.
+    private mutating func clearBands(along side: Int, of box: PixelBox, maximumThickness: Int, minimumLength: Int, depth: Float) {
+        let horizontal = side < 2
+        var across = [Int](repeating: 0, count: bits.count)
+        var along = [Int](repeating: 0, count: bits.count)
+        func runs(_ into: inout [Int], lines: Int, length: Int, index: (Int, Int) -> Int) {
+            for line in 0..<lines {
+                var start = 0
+                while start < length {
+                    guard bits[index(line, start)] != 0 else { start += 1; continue }
+                    var end = start
+                    while end < length && bits[index(line, end)] != 0 { end += 1 }
+                    for position in start..<end { into[index(line, position)] = end - start }
+                    start = end
+                }
+            }
+        }
+        let width = width
+        if horizontal {
+            runs(&along, lines: height, length: width) { $0 * width + $1 }
+            runs(&across, lines: width, length: height) { $1 * width + $0 }
+        } else {
+            runs(&along, lines: width, length: height) { $1 * width + $0 }
+            runs(&across, lines: height, length: width) { $0 * width + $1 }
+        }
+        let band = Int(Float(horizontal ? box.height : box.width) * depth)
+        var cleared = bits
+        for y in 0..<height {
+            for x in 0..<width where bits[y * width + x] != 0 {
+                let distance = [y - box.y, box.y + box.height - 1 - y, x - box.x, box.x + box.width - 1 - x][side]
+                let index = y * width + x
+                if distance < band && across[index] <= maximumThickness && along[index] >= minimumLength {
+                    cleared[index] = 0
+                }
+            }
+        }
+        bits = cleared
     }
 
     /// How many pixels of the image's outermost ring are foreground.

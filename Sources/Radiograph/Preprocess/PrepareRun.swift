@@ -63,7 +63,11 @@ public struct PrepareRun: Sendable {
 
     /// Checks the folders, files and options before any work starts.
     public func validate() throws {
-        _ = try ImageFolder(inputDirectory)
+        do {
+            _ = try ImageFolder(inputDirectory)
+        } catch let error as ImageFileError {
+            throw PrepareError("input folder \(error.path): \(error.reason)")
+        }
         if let labelsFile {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: labelsFile, isDirectory: &isDirectory), !isDirectory.boolValue else {
