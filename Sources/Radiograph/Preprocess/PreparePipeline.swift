@@ -51,6 +51,8 @@ public struct PreparedImageRecord: Sendable, Equatable, Codable {
     public var inverted: Bool?
     public var borderMedian: Float?
     public var centreMedian: Float?
+    /// Bright-over-dark texture ratio that decides inversion (below 1: inverted).
+    public var textureRatio: Float?
     /// The intensities at the low and high percentiles (before the stretch).
     public var percentileLow: Float?
     public var percentileHigh: Float?
@@ -107,6 +109,7 @@ public struct PreparePipeline: Sendable {
             record.inverted = check.isInverted
             record.borderMedian = check.borderMedian
             record.centreMedian = check.centreMedian
+            record.textureRatio = check.textureRatio
             if check.isInverted { image = image.inverted() }
         }
 

@@ -4,7 +4,7 @@ import Foundation
 public enum PrepareReport {
     public static let csvColumns = [
         "id", "file", "status", "error", "note", "input_width", "input_height", "input_bit_depth",
-        "inverted", "border_median", "centre_median", "percentile_low", "percentile_high",
+        "inverted", "border_median", "centre_median", "texture_ratio", "percentile_low", "percentile_high",
         "crop_x", "crop_y", "crop_width", "crop_height", "mask_area_fraction", "mask_refinements",
         "output_width", "output_height", "seconds", "preview_sheet", "preview_slot",
     ]
@@ -16,7 +16,7 @@ public enum PrepareReport {
                 record.id, record.file, record.status, record.error ?? "", record.note ?? "",
                 text(record.inputWidth), text(record.inputHeight), text(record.inputBitDepth),
                 record.inverted.map { $0 ? "true" : "false" } ?? "",
-                text(record.borderMedian), text(record.centreMedian),
+                text(record.borderMedian), text(record.centreMedian), text(record.textureRatio),
                 text(record.percentileLow), text(record.percentileHigh),
                 text(record.cropX), text(record.cropY), text(record.cropWidth), text(record.cropHeight),
                 text(record.maskAreaFraction), text(record.maskRefinements),
