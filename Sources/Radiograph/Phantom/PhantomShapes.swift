@@ -30,7 +30,7 @@ struct Similarity: Sendable {
 }
 
 /// An axis-aligned pixel rectangle [x0, x1) × [y0, y1), clipped to a canvas.
-struct PixelBox {
+struct ClipRect {
     var x0, y0, x1, y1: Int
 
     init(minX: Float, minY: Float, maxX: Float, maxY: Float, width: Int, height: Int) {
@@ -45,7 +45,7 @@ struct PixelBox {
 
 /// The pixel columns of row `y` whose centres may lie within `radius` of the segment a–b (the
 /// row's chord through the capsule), clipped to `box`.
-@inline(__always) func capsuleColumns(_ a: Vec2, _ b: Vec2, radius: Float, row y: Int, box: PixelBox) -> Range<Int> {
+@inline(__always) func capsuleColumns(_ a: Vec2, _ b: Vec2, radius: Float, row y: Int, box: ClipRect) -> Range<Int> {
     let py = Float(y) + 0.5
     var low = Float.greatestFiniteMagnitude, high = -Float.greatestFiniteMagnitude
     for c in [a, b] {
@@ -112,9 +112,9 @@ struct BoneShaft: Sendable {
         return s
     }
 
-    func box(width: Int, height: Int) -> PixelBox {
+    func box(width: Int, height: Int) -> ClipRect {
         let r = max(radiusA, radiusB, radiusShaft)
-        return PixelBox(minX: min(a.x, b.x) - r, minY: min(a.y, b.y) - r, maxX: max(a.x, b.x) + r,
+        return ClipRect(minX: min(a.x, b.x) - r, minY: min(a.y, b.y) - r, maxX: max(a.x, b.x) + r,
                         maxY: max(a.y, b.y) + r, width: width, height: height)
     }
 
@@ -202,10 +202,10 @@ struct BoneBlob: Sendable {
         return s
     }
 
-    func box(width: Int, height: Int) -> PixelBox {
+    func box(width: Int, height: Int) -> ClipRect {
         let ex = abs(axisX.x) * semiX + abs(axisY.x) * semiY
         let ey = abs(axisX.y) * semiX + abs(axisY.y) * semiY
-        return PixelBox(minX: centre.x - ex, minY: centre.y - ey, maxX: centre.x + ex, maxY: centre.y + ey,
+        return ClipRect(minX: centre.x - ex, minY: centre.y - ey, maxX: centre.x + ex, maxY: centre.y + ey,
                         width: width, height: height)
     }
 
@@ -255,7 +255,7 @@ struct SoftCapsule: Sendable {
 
     func splat(into buffer: UnsafeMutableBufferPointer<Float>, width: Int, height: Int, mmPerPixel: Float) {
         let r = max(radiusA, radiusB)
-        let box = PixelBox(minX: min(a.x, b.x) - r, minY: min(a.y, b.y) - r, maxX: max(a.x, b.x) + r,
+        let box = ClipRect(minX: min(a.x, b.x) - r, minY: min(a.y, b.y) - r, maxX: max(a.x, b.x) + r,
                            maxY: max(a.y, b.y) + r, width: width, height: height)
         if box.isEmpty { return }
         let axis = b - a
@@ -294,7 +294,7 @@ struct SoftPolygon: Sendable {
     func splat(into buffer: UnsafeMutableBufferPointer<Float>, width: Int, height: Int) {
         guard vertices.count >= 3 else { return }
         let xs = vertices.map(\.x), ys = vertices.map(\.y)
-        let box = PixelBox(minX: xs.min()!, minY: ys.min()!, maxX: xs.max()!, maxY: ys.max()!, width: width, height: height)
+        let box = ClipRect(minX: xs.min()!, minY: ys.min()!, maxX: xs.max()!, maxY: ys.max()!, width: width, height: height)
         if box.isEmpty { return }
         // Inward unit normals; the canvas flips y, so orientation is read from the signed area.
         var area: Float = 0
