@@ -6,7 +6,7 @@ import Radiograph
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print JSON lines, with a peer implementation measured in the same run.",
-        subcommands: [Ops.self, GANStep.self, DatasetBench.self, PhantomBench.self]
+        subcommands: [Ops.self, GANStep.self, DatasetBench.self, PhantomBench.self, CLAHEBench.self]
     )
 
     struct Ops: ParsableCommand {
@@ -87,6 +87,27 @@ struct Bench: ParsableCommand {
                 throw ValidationError("--sizes: expected positive sizes like 64,256, got \(sizes)")
             }
             for line in try PhantomBenchmark.run(sizes: sizeList, count: count) { print(line) }
+        }
+    }
+
+    struct CLAHEBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "clahe",
+            abstract: "CLAHE on one image (default 1024×1024, clip 2, 8×8 tiles): median and minimum time."
+        )
+
+        @Option(help: "Image width.") var width = 1024
+        @Option(help: "Image height.") var height = 1024
+        @Option(help: "Timed repetitions.") var repeats = 20
+        @Option(help: "Clip limit.") var clip: Float = 2
+        @Option(help: "Tiles per side.") var tiles = 8
+
+        func run() throws {
+            guard width > 0, height > 0, repeats > 0, tiles > 0 else {
+                throw ValidationError("--width, --height, --repeats and --tiles must be positive")
+            }
+            print(CLAHE.benchmark(width: width, height: height, repeats: repeats,
+                                  clahe: CLAHE(clipLimit: clip, tilesX: tiles, tilesY: tiles)))
         }
     }
 }
