@@ -75,12 +75,13 @@ let package = Package(
         // Optimised even in debug builds: SWD's radix sort is a hot Swift loop (tests stay fast).
         .target(name: "GANMetrics", dependencies: ["TorchNN", "Radiograph", "Datasets", "RunKit"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "BoneAge", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "ProGAN", "RunKit"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",
             dependencies: [
-                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "OssifyBench", "GANMetrics",
+                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -93,6 +94,7 @@ let package = Package(
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
         .testTarget(name: "ProGANTests", dependencies: ["ProGAN", "TorchNN", "RunKit"]),
         .testTarget(name: "GANMetricsTests", dependencies: ["GANMetrics", "Radiograph", "Torch"], exclude: ["Fixtures"]),
+        .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit"]),
     ],
     cxxLanguageStandard: cxxStandard
 )

@@ -1,0 +1,133 @@
+import Foundation
+import Radiograph
+import Torch
+
+/// One file's predicted bone age.
+public struct AgePrediction: Sendable, Equatable {
+    public var file: String
+    /// Mean over the test-time variants (just the prediction without TTA).
+    public var months: Double
+    /// Standard deviation over the variants (0 without TTA).
+    public var spread: Double
+    public var variants: Int
+}
+
+/// A file that could not be read, and why.
+public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Image files and folders named on a command line, expanded to files.
+public enum AgeInputFiles {
+    /// Folders become their image files (sorted); files are kept as named; missing paths and empty
+    /// folders become problems.
+    public static func expand(_ paths: [String]) -> (files: [String], problems: [InputProblem]) {
+        var files: [String] = [], problems: [InputProblem] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                problems.append(InputProblem(path: path, reason: "no such file or folder"))
+                continue
+            }
+            if isDirectory.boolValue {
+                do {
+                    let folder = try ImageFolder(path)
+                    if folder.files.isEmpty {
+                        problems.append(InputProblem(path: path, reason: "folder holds no .png/.jpg/.jpeg images"))
+                    }
+                    files += folder.files
+                } catch {
+                    problems.append(InputProblem(path: path, reason: error.localizedDescription))
+                }
+            } else {
+                files.append(path)
+            }
+        }
+        return (files, problems)
+    }
+}
+
+/// Reads bone age from image files with a trained model.
+public final class AgePredictor {
+    public let model: AgeRegressor
+    public var testTimeAugmentation = TestTimeAugmentation()
+
+    public init(model: AgeRegressor) {
+        self.model = model
+        model.eval()
+    }
+
+    /// Loads a model file (see `AgeModelFile.load`).
+    public convenience init(modelPath: String) throws {
+        self.init(model: try AgeModelFile.load(modelPath))
+    }
+
+    /// The model-ready pixels of one file, or a clear error naming it.
+    public func pixels(ofFile path: String) throws -> [Float] {
+        let image: GrayImage
+        do {
+            image = try ImageFile.read(path)
+        } catch let error as ImageFileError {
+            throw BoneAgeError.invalidInput(path: path, "not a readable image: \(error.reason)")
+        } catch {
+            throw BoneAgeError.invalidInput(path: path, "not a readable image: \(error.localizedDescription)")
+        }
+        return AgeImagePreparation.signedUnit(try AgeImagePreparation.pixels(of: image, for: model.configuration, path: path))
+    }
+
+    /// Predicts one prepared image ([R²] floats in [−1, 1]) with `tta` variants (1 = none).
+    /// `isMale` nil means unknown sex.
+    public func predict(pixels: [Float], isMale: Bool?, tta: Int = 1, file: String = "") -> AgePrediction {
+        let side = model.configuration.resolution
+        let variants = testTimeAugmentation.variants(of: pixels, side: side, count: max(1, tta))
+        let images = Tensor(variants.flatMap { $0 }, shape: [variants.count, 1, side, side])
+        let code: Float = isMale.map { $0 ? 1 : 0 } ?? -1
+        let sexes = Tensor([Float](repeating: code, count: variants.count), shape: [variants.count])
+        let predicted: [Float] = withNoGrad { model.predictMonths(images, sexes: sexes).toArray(Float.self) }
+        let months = predicted.map { Double($0) }
+        let mean = months.reduce(0, +) / Double(months.count)
+        var squares = 0.0
+        for m in months { squares += (m - mean) * (m - mean) }
+        let spread = months.count > 1 ? (squares / Double(months.count - 1)).squareRoot() : 0
+        return AgePrediction(file: file, months: mean, spread: spread, variants: months.count)
+    }
+
+    /// Predicts every file; unreadable ones are collected as problems and skipped.
+    public func predict(files: [String], isMale: Bool?, tta: Int = 1,
+                        progress: ((Int) -> Void)? = nil) -> (predictions: [AgePrediction], problems: [InputProblem]) {
+        var predictions: [AgePrediction] = [], problems: [InputProblem] = []
+        for (i, path) in files.enumerated() {
+            do {
+                predictions.append(predict(pixels: try pixels(ofFile: path), isMale: isMale, tta: tta, file: path))
+            } catch let error as BoneAgeError {
+                if case let .invalidInput(_, reason) = error {
+                    problems.append(InputProblem(path: path, reason: reason))
+                } else {
+                    problems.append(InputProblem(path: path, reason: error.localizedDescription))
+                }
+            } catch {
+                problems.append(InputProblem(path: path, reason: error.localizedDescription))
+            }
+            progress?(i + 1)
+        }
+        return (predictions, problems)
+    }
+
+    /// CSV text: file, predicted months (and with TTA, the spread and variant count).
+    public static func csv(_ predictions: [AgePrediction], withSpread: Bool) -> String {
+        var lines = [withSpread ? "file,predicted_months,tta_spread_months,tta_variants" : "file,predicted_months"]
+        for p in predictions {
+            let file = csvField(p.file)
+            lines.append(withSpread ? String(format: "%@,%.2f,%.2f,%d", file, p.months, p.spread, p.variants)
+                                    : String(format: "%@,%.2f", file, p.months))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(",") || text.contains("\"") || text.contains("\n")
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}

@@ -1,0 +1,105 @@
+import Torch
+import TorchNN
+
+/// A bone-age network: a convolutional trunk that pools each image to a feature vector, and a
+/// head (child `fc`) that reads age from the features and, optionally, sex. Outputs are the
+/// normalised age (age − mean) / std; `predictMonths` converts to months.
+public class AgeRegressor: Module {
+    public let configuration: AgeModelConfiguration
+    /// Length of the pooled feature vector.
+    public let featureCount: Int
+    public let head: AgeHead
+
+    init(configuration: AgeModelConfiguration, featureCount: Int, generator: Generator?) {
+        self.configuration = configuration
+        self.featureCount = featureCount
+        head = AgeHead(features: featureCount, hidden: configuration.headHidden, usesSex: configuration.sexInput,
+                       generator: generator)
+        super.init()
+    }
+
+    /// Pooled trunk features [N, featureCount] of images [N, 1, R, R] in [−1, 1].
+    public func features(_ images: Tensor) -> Tensor {
+        fatalError("AgeRegressor.features must be overridden")
+    }
+
+    /// Normalised age [N]. `sexes` follows `Batch.sexes` (1 male, 0 female, −1 unknown); nil is unknown.
+    public func callAsFunction(_ images: Tensor, sexes: Tensor?) -> Tensor {
+        head(features(images), sexes: sexes)
+    }
+
+    /// Normalised outputs → months.
+    public func months(fromNormalized z: Tensor) -> Tensor {
+        z * configuration.ageStd + configuration.ageMean
+    }
+
+    /// Months → normalised targets.
+    public func normalized(months: Tensor) -> Tensor {
+        (months - configuration.ageMean) / configuration.ageStd
+    }
+
+    /// Predicted bone age in months [N].
+    public func predictMonths(_ images: Tensor, sexes: Tensor?) -> Tensor {
+        months(fromNormalized: self(images, sexes: sexes))
+    }
+
+    /// The trunk's parameters (everything but the head).
+    public var trunkParameterCount: Int { parameterCount - head.parameterCount }
+}
+
+/// Features (+ sex) → hidden layer → ReLU → one output. The output layer starts at zero, so an
+/// untrained model predicts the training mean.
+public final class AgeHead: Module {
+    public let hidden: Linear
+    public let output: Linear
+    public let usesSex: Bool
+
+    init(features: Int, hidden width: Int, usesSex: Bool, generator: Generator?) {
+        self.usesSex = usesSex
+        hidden = Linear(features + (usesSex ? 1 : 0), width, generator: generator)
+        let output = Linear(width, 1, generator: generator)
+        withNoGrad {
+            output.weight.zero()
+            output.bias?.zero()
+        }
+        self.output = output
+        super.init()
+        registerModule("hidden", hidden)
+        registerModule("out", output)
+    }
+
+    public func callAsFunction(_ features: Tensor, sexes: Tensor?) -> Tensor {
+        var x = features
+        if usesSex {
+            let n = features.size(0)
+            let signed = sexes.map(signedSex) ?? Tensor.zeros([n])
+            x = Tensor.cat([x, signed.reshaped([n, 1]).to(features.device, features.dtype)], dim: 1)
+        }
+        return output(hidden(x).relu()).reshaped([-1])
+    }
+}
+
+/// Batch sex codes (1 male, 0 female, −1 unknown) → +1, −1, 0.
+public func signedSex(_ sexes: Tensor) -> Tensor {
+    (sexes * 2 - 1).maskedFill(sexes.lt(0), with: 0)
+}
+
+/// He-normal weights with fan-out scaling (torchvision's ResNet and timm's Xception initialisation).
+func heNormalFanOut(_ conv: Conv2d, generator: Generator?) {
+    let fans = Initializer.fans(conv.weight.shape)
+    withNoGrad {
+        conv.weight.fillNormal(mean: 0, std: (2.0 / Double(fans.fanOut)).squareRoot(), generator: generator)
+    }
+}
+
+extension AgeRegressor {
+    /// A freshly initialised network of `configuration`'s architecture.
+    public static func make(_ configuration: AgeModelConfiguration, seed: UInt64 = 0) throws -> AgeRegressor {
+        try configuration.validate()
+        let generator = Generator(seed: seed)
+        switch configuration.architecture {
+        case .compact: return CompactAgeNet(configuration, generator: generator)
+        case .xception: return Xception(configuration, generator: generator)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import RunKit
+import Torch
+
+/// A bone-age training step (forward, L1 loss, backward, AdamW) of the compact network on random
+/// images, in Ossify and — in the same run — in PyTorch (Benchmarks/peers/age_step_pytorch.py, a
+/// twin of the network). Emits JSON lines: one per implementation, then their speed ratio.
+public enum AgeStepBenchmark {
+    public struct Configuration: Sendable {
+        public var resolution = 64
+        public var batch = 32
+        public var width = 32
+        public var blocks = [1, 1, 1, 1]
+        public var stemStride = 2
+        public var steps = 20
+        public var warmup = 3
+
+        public init() {}
+    }
+
+    /// `Benchmarks/peers/age_step_pytorch.py` in this checkout.
+    public static var peerScript: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Benchmarks/peers/age_step_pytorch.py").path
+    }
+
+    /// Median milliseconds of `steps` Ossify training steps after `warmup` untimed ones.
+    public static func measureOssify(_ c: Configuration) throws -> (medianMs: Double, parameters: Int) {
+        let configuration = AgeModelConfiguration(architecture: .compact, resolution: c.resolution, compactWidth: c.width,
+                                                  compactBlocks: c.blocks, compactStemStride: c.stemStride)
+        let model = try AgeRegressor.make(configuration, seed: 0)
+        let trainer = AgeTrainer(model: model, schedule: LearningRateSchedule(peak: 1e-3, totalSteps: 1_000_000,
+                                                                              warmupFraction: 0, shape: .constant),
+                                 weightDecay: 1e-4)
+        let random = Generator(seed: 1)
+        var samples: [Double] = []
+        for i in 0..<(c.warmup + c.steps) {
+            let images = Tensor.rand([c.batch, 1, c.resolution, c.resolution], generator: random) * 2 - 1
+            let ages = Tensor.rand([c.batch], generator: random) * 228
+            let sexes = (Tensor.rand([c.batch], generator: random) * 2).floor()
+            let start = DispatchTime.now().uptimeNanoseconds
+            trainer.trainStep(images: images, ages: ages, sexes: sexes)
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            if i >= c.warmup { samples.append(ms) }
+        }
+        samples.sort()
+        let median = samples.count % 2 == 1 ? samples[samples.count / 2]
+            : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
+        return (median, model.parameterCount)
+    }
+
+    public static func run(_ c: Configuration, python: String = "/usr/bin/python3", emit: (String) -> Void) throws {
+        let ours = try measureOssify(c)
+        let oursRate = Double(c.batch) / (ours.medianMs / 1000)
+        let common: [String: Any] = ["bench": "age-step", "res": c.resolution, "batch": c.batch, "width": c.width,
+                                     "blocks": c.blocks, "stem_stride": c.stemStride, "threads": Runtime.threads]
+        emit(json(common.merging(["impl": "ossify", "median_step_ms": ours.medianMs, "images_per_second": oursRate,
+                                  "parameters": ours.parameters,
+                                  "peak_memory_mb": Double(peakResidentBytes()) / 1_048_576]) { $1 }))
+        let arguments = [peerScript, "--res", String(c.resolution), "--batch", String(c.batch), "--width", String(c.width),
+                         "--blocks", c.blocks.map(String.init).joined(separator: ","), "--stem-stride", String(c.stemStride),
+                         "--steps", String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads)]
+        do {
+            let peer = try runPeer(python: python, arguments: arguments)
+            guard let theirs = peer["images_per_second"] as? Double else {
+                emit(json(common.merging(["impl": "pytorch", "skipped": "no result"]) { $1 }))
+                return
+            }
+            emit(json(peer))
+            emit(json(common.merging(["impl": "ratio", "speed_ratio": oursRate / theirs]) { $1 }))
+        } catch {
+            emit(json(common.merging(["impl": "pytorch", "skipped": "\(error.localizedDescription)"]) { $1 }))
+        }
+    }
+
+    static func json(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs the peer script and returns its last JSON line.
+    static func runPeer(python: String, arguments: [String]) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch {
+            throw BoneAgeError.invalidOption("python", "cannot start \(python): \(error.localizedDescription)")
+        }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let last = String(decoding: errors, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+            throw BoneAgeError.invalidOption("python", "\(arguments.first ?? "peer") exited \(process.terminationStatus): \(last)")
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        guard let line = lines.last, let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw BoneAgeError.invalidOption("python", "the peer printed no JSON line")
+        }
+        return object
+    }
+}

@@ -1,0 +1,34 @@
+import Torch
+import TorchNN
+
+/// One network, its AdamW optimizer and learning-rate schedule: L1 steps on normalised age.
+public final class AgeTrainer {
+    public let model: AgeRegressor
+    public let optimizer: AdamW
+    public let schedule: LearningRateSchedule
+    /// Optimizer steps taken so far.
+    public internal(set) var step = 0
+
+    public init(model: AgeRegressor, schedule: LearningRateSchedule, weightDecay: Double) {
+        self.model = model
+        self.schedule = schedule
+        optimizer = AdamW(model, learningRate: schedule.rate(at: 0), weightDecay: weightDecay)
+    }
+
+    /// The rate the next step will use.
+    public var learningRate: Double { schedule.rate(at: step) }
+
+    /// One optimizer step on images [N, 1, R, R] in [−1, 1], ages [N] in months and sexes [N]
+    /// (1 male, 0 female, −1 unknown). Minimises the mean absolute error, which is returned in months.
+    @discardableResult
+    public func trainStep(images: Tensor, ages: Tensor, sexes: Tensor?) -> Double {
+        model.train()
+        optimizer.learningRate = schedule.rate(at: step)
+        optimizer.zeroGrad()
+        let loss = l1Loss(model(images, sexes: sexes), model.normalized(months: ages))
+        loss.backward()
+        optimizer.step()
+        step += 1
+        return loss.item() * model.configuration.ageStd
+    }
+}
