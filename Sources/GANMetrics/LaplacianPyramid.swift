@@ -22,12 +22,22 @@ public enum LaplacianPyramid {
     public static func down(_ x: Tensor) -> Tensor { blur(x, stride: 2) }
 
     /// cv2.pyrUp: values on the even positions of a 2× grid of zeros, blurred with 4× the kernel.
+    /// Done per axis in polyphase form (a 1-channel stride-1 convolution is slow in libtorch):
+    /// out[2i] = (x[i−1] + 6·x[i] + x[i+1]) / 8 and out[2i+1] = (x[i] + x[i+1]) / 2, where mirroring
+    /// the zero-filled grid gives x[−1] = x[1] and x[S] = x[S−1].
     public static func up(_ x: Tensor) -> Tensor {
-        let n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3)
-        let zeros = Tensor.zeros(x.shape, dtype: x.dtype)
-        let wide = Tensor.stack([x, zeros], dim: 4).reshaped([n, c, h, 2 * w])
-        let grid = Tensor.stack([wide, Tensor.zeros(wide.shape, dtype: x.dtype)], dim: 3).reshaped([n, c, 2 * h, 2 * w])
-        return blur(grid, gain: 4)
+        upsample(upsample(x, dim: 2), dim: 3)
+    }
+
+    static func upsample(_ x: Tensor, dim: Int) -> Tensor {
+        let s = x.size(dim)
+        let previous = Tensor.cat([x.sliced(dim: dim, 1, 2), x.sliced(dim: dim, 0, s - 1)], dim: dim)
+        let next = Tensor.cat([x.sliced(dim: dim, 1, s), x.sliced(dim: dim, s - 1, s)], dim: dim)
+        let even = (previous + x * 6 + next) / 8
+        let odd = (x + next) / 2
+        var shape = x.shape
+        shape[dim] *= 2
+        return Tensor.stack([even, odd], dim: dim + 1).reshaped(shape)
     }
 
     /// `levels` levels: band-pass levels from full resolution down, the last one low-pass.

@@ -79,17 +79,34 @@ public enum MSSSIM {
         return values.map { $0 / total }
     }
 
+    /// [length, length − taps + 1]: column j holds the filter at rows j…j + taps − 1 (valid convolution;
+    /// the window is symmetric, so correlation and convolution agree).
+    static func bandMatrix(_ taps: [Double], length: Int) -> Tensor {
+        let outputs = length - taps.count + 1
+        var values = [Double](repeating: 0, count: length * outputs)
+        for j in 0..<outputs {
+            for (k, tap) in taps.enumerated() { values[(j + k) * outputs + j] = tap }
+        }
+        return Tensor(values, shape: [length, outputs])
+    }
+
     private static func singleScale(_ x: Tensor, _ y: Tensor) -> (ssim: Tensor, cs: Tensor) {
         let pairs = x.size(0), channels = x.size(1), height = x.size(2), width = x.size(3)
         let size = Swift.min(windowSize, height, width)
         let sigma = Double(size) * windowSigma / Double(windowSize)
         let factor = gaussianFactor(size: size, sigma: sigma)
-        let column = Tensor(factor, shape: [1, 1, size, 1]), row = Tensor(factor, shape: [1, 1, 1, size])
+        let validHeight = height - size + 1, validWidth = width - size + 1
 
-        // x, y, x², y², xy as one batch of single-channel maps, filtered by the separable window.
-        let maps = Tensor.stack([x, y, x * x, y * y, x * y]).reshaped([5 * pairs * channels, 1, height, width])
-        let filtered = conv2d(conv2d(maps, weight: column), weight: row)
-            .reshaped([5, pairs, channels, height - size + 1, width - size + 1])
+        // x, y, x², y², xy as one batch of maps, filtered by the separable window. Each 1-D valid
+        // convolution is one matrix product with a banded matrix (libtorch's 1-channel float64
+        // convolution is several times slower). The result comes out transposed (W before H),
+        // which the position means below do not mind.
+        let maps = Tensor.stack([x, y, x * x, y * y, x * y])
+        let count = 5 * pairs * channels
+        let alongWidth = maps.reshaped([count * height, width]).matmul(bandMatrix(factor, length: width))
+        let alongHeight = alongWidth.reshaped([count, height, validWidth]).transposed(1, 2)
+            .reshaped([count * validWidth, height]).matmul(bandMatrix(factor, length: height))
+        let filtered = alongHeight.reshaped([5, pairs, channels, validWidth, validHeight])
         let mu1 = filtered[0], mu2 = filtered[1]
         let mu11 = mu1 * mu1, mu22 = mu2 * mu2, mu12 = mu1 * mu2
         let sigma11 = filtered[2] - mu11, sigma22 = filtered[3] - mu22, sigma12 = filtered[4] - mu12

@@ -39,7 +39,7 @@ public enum MetricsBenchmark {
         if settings.cases.contains("swd") {
             let a = textures(set: 0, count: settings.swdImages, side: side)
             let b = textures(set: 1, count: settings.swdImages, side: side)
-            let start = Date()
+            let start = Date(), cpuStart = cpuSeconds()
             let setA = try SWDDescriptorSet(side: side), setB = try SWDDescriptorSet(side: side)
             let generator = Generator(seed: 0)
             let batch = Swift.max(4, Swift.min(256, 8192 / side))
@@ -55,14 +55,15 @@ public enum MetricsBenchmark {
             let seconds = Date().timeIntervalSince(start)
             ours["swd"] = (seconds, result.perLevel + [result.average])
             record(["benchmark": "metrics.swd", "implementation": "ossify (libtorch)", "images_per_set": settings.swdImages,
-                    "side": side, "seconds": round3(seconds), "descriptor_seconds": round3(describeSeconds),
+                    "side": side, "seconds": round3(seconds), "cpu_seconds": round3(cpuSeconds() - cpuStart),
+                    "descriptor_seconds": round3(describeSeconds),
                     "values": (result.perLevel + [result.average]).map(round3), "threads": Runtime.threads])
             if settings.peerCases.contains("swd") { peerInputs["swd_a"] = a; peerInputs["swd_b"] = b }
         }
 
         if settings.cases.contains("msssim") {
             let images = textures(set: 0, count: 2 * settings.msssimPairs, side: side)
-            let start = Date()
+            let start = Date(), cpuStart = cpuSeconds()
             let batch = 2 * Swift.max(2, Swift.min(256, 8192 / side))
             var total = 0.0
             var i = 0
@@ -74,7 +75,8 @@ public enum MetricsBenchmark {
             let seconds = Date().timeIntervalSince(start)
             ours["msssim"] = (seconds, value)
             record(["benchmark": "metrics.msssim", "implementation": "ossify (libtorch, float64)", "pairs": settings.msssimPairs,
-                    "side": side, "seconds": round3(seconds), "pairs_per_s": round3(Double(settings.msssimPairs) / seconds),
+                    "side": side, "seconds": round3(seconds), "cpu_seconds": round3(cpuSeconds() - cpuStart),
+                    "pairs_per_s": round3(Double(settings.msssimPairs) / seconds),
                     "value": value])
             if settings.peerCases.contains("msssim") { peerInputs["msssim"] = images }
         }
@@ -85,14 +87,15 @@ public enum MetricsBenchmark {
             let mixing = Tensor.randn([d, d], generator: generator) / Double(d).squareRoot()
             let a = Tensor.randn([n, d], generator: generator).matmul(mixing).relu()
             let b = (Tensor.randn([n, d], generator: generator).matmul(mixing) + 0.05).relu()
-            let start = Date()
+            let start = Date(), cpuStart = cpuSeconds()
             let statisticsA = try FeatureStatistics(features: a), statisticsB = try FeatureStatistics(features: b)
             let statisticsSeconds = Date().timeIntervalSince(start)
             let value = FrechetDistance.distance(statisticsA, statisticsB)
             let seconds = Date().timeIntervalSince(start)
             ours["frechet"] = (seconds, value)
             record(["benchmark": "metrics.frechet", "implementation": "ossify (libtorch float64, eigh)", "n": n, "d": d,
-                    "seconds": round3(seconds), "statistics_seconds": round3(statisticsSeconds),
+                    "seconds": round3(seconds), "cpu_seconds": round3(cpuSeconds() - cpuStart),
+                    "statistics_seconds": round3(statisticsSeconds),
                     "distance_seconds": round3(seconds - statisticsSeconds), "value": value])
             if settings.peerCases.contains("frechet") { peerInputs["features_a"] = a; peerInputs["features_b"] = b }
         }
@@ -109,6 +112,7 @@ public enum MetricsBenchmark {
                 fields["benchmark"] = "metrics.\(name).peer"
                 fields.removeValue(forKey: "case")
                 fields["seconds"] = round3(peerSeconds)
+                if let cpu = peer["cpu_seconds"] as? Double { fields["cpu_seconds"] = round3(cpu) }
                 if let mine = ours[name] {
                     fields["peer_over_ossify"] = round3(peerSeconds / Swift.max(mine.seconds, 1e-9))
                     if let a = mine.value as? Double, let b = (peer["value"] as? Double) {
@@ -119,6 +123,14 @@ public enum MetricsBenchmark {
             }
         }
         return lines
+    }
+
+    /// User + system CPU time of this process (all threads): next to wall time, it shows how much of
+    /// the machine a run actually got when others share it.
+    public static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// `count` textured images [count, 1, side, side] uint8 (SyntheticPatterns.textured).

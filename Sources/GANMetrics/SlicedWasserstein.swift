@@ -124,8 +124,11 @@ public final class SWDDescriptorSet {
     public let side: Int
     public let resolutions: [Int]
     public private(set) var imageCount = 0
+    /// Raw descriptors per level, in batches.
     private var levels: [[Tensor]]
-    private var normalized: [Tensor]?
+    /// After `normalizedDescriptors()`: per level one normalised tensor and the (mean, std) that
+    /// was divided out. The raw batches are then released (memory is the limit at 10k+ images).
+    private var normalized: [(descriptors: Tensor, mean: Double, std: Double)]?
 
     /// For square images of `side` pixels; throws when the pyramid cannot be built at that size.
     public init(side: Int, options: SWDOptions = SWDOptions()) throws {
@@ -164,7 +167,7 @@ public final class SWDDescriptorSet {
         precondition(images.rank == 4 && images.size(1) == 1 && images.size(2) == side && images.size(3) == side,
                      "SWDDescriptorSet.add: expected [B, 1, \(side), \(side)], got \(images.shape)")
         precondition(centres.count == resolutions.count, "SWDDescriptorSet.add: \(centres.count) centre sets for \(resolutions.count) levels")
-        normalized = nil
+        restoreRawDescriptors()
         let pyramid = withNoGrad { LaplacianPyramid.levels(images, count: resolutions.count) }
         for (index, level) in pyramid.enumerated() {
             levels[index].append(Self.patches(level, centres: centres[index], perImage: options.patchesPerImage))
@@ -190,8 +193,8 @@ public final class SWDDescriptorSet {
     /// Per level, all descriptors [N·patches, 49] normalised by the set's own mean and population
     /// standard deviation (computed in float64).
     public func normalizedDescriptors() -> [Tensor] {
-        if let normalized { return normalized }
-        let result = levels.map { parts -> Tensor in
+        if let normalized { return normalized.map(\.descriptors) }
+        let result = levels.map { parts -> (descriptors: Tensor, mean: Double, std: Double) in
             var sum = 0.0, count = 0
             for part in parts {
                 sum += part.to(.float64).sum().item()
@@ -200,10 +203,25 @@ public final class SWDDescriptorSet {
             let mean = sum / Double(Swift.max(count, 1))
             var squares = 0.0
             for part in parts { squares += (part.to(.float64) - mean).square().sum().item() }
-            let std = (squares / Double(Swift.max(count, 1))).squareRoot()
-            return Tensor.cat(parts.map { ($0 - mean) / Swift.max(std, .leastNormalMagnitude) })
+            let std = Swift.max((squares / Double(Swift.max(count, 1))).squareRoot(), .leastNormalMagnitude)
+            let all = parts.count == 1 ? parts[0] : Tensor.cat(parts)
+            all.add(Tensor(-mean))
+            all.scale(by: 1 / std)
+            return (all, mean, std)
         }
         normalized = result
-        return result
+        levels = levels.map { _ in [] }
+        return result.map(\.descriptors)
+    }
+
+    /// Before more images are added to a normalised set: back to raw values, to normalise again.
+    private func restoreRawDescriptors() {
+        guard let normalized else { return }
+        levels = normalized.map { level in
+            level.descriptors.scale(by: level.std)
+            level.descriptors.add(Tensor(level.mean))
+            return [level.descriptors]
+        }
+        self.normalized = nil
     }
 }

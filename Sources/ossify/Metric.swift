@@ -6,7 +6,7 @@ import Radiograph
 struct Metric: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "GAN metrics on image folders and feature files: MS-SSIM, SWD, FID (PGGAN's definitions).",
-        subcommands: [MSSSIMCommand.self, SWDCommand.self, FIDCommand.self, FrechetCommand.self]
+        subcommands: [MSSSIMCommand.self, SWDCommand.self, FIDCommand.self, FrechetCommand.self, NeighboursCommand.self, TemporaryBench.self]
     )
 }
 
@@ -157,5 +157,55 @@ struct FrechetCommand: ParsableCommand {
             print(String(format: "FID %.6f (%d vs %d rows, %d-d)", summary.fid, summary.countA, summary.countB, summary.dimension))
             if let kid = summary.kid { print(String(format: "KID %.6g", kid)) }
         }
+    }
+}
+
+struct NeighboursCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "neighbours",
+        abstract: "The nearest reference images (pixel L2) of each query image, e.g. fakes against the training reals."
+    )
+
+    @Option(help: "Folder of query images (the fakes).") var queries: String
+    @Option(help: "Folder of reference images (the reals), streamed in batches.") var reference: String
+    @Option(help: "Neighbours per query.") var k = 3
+    @Option(help: "At most this many queries (in name order).") var limit: Int?
+    @Option(help: "Write a contact sheet PNG: each query followed by its neighbours.") var sheet: String?
+
+    func validate() throws {
+        guard k >= 1 else { throw ValidationError("--k must be at least 1, got \(k)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+    }
+
+    func run() throws {
+        let result = try NearestNeighbours.search(queries: queries, reference: reference, k: k, queryLimit: limit, progress: true)
+        for failure in result.unreadable { FileHandle.standardError.write(Data("skipped \(failure)\n".utf8)) }
+        for match in result.matches {
+            let neighbours = match.neighbours.map { String(format: "%@ (%.2f)", ImageFolder.stem($0.path), $0.rmsDifference) }
+            print("\(ImageFolder.stem(match.query)): " + neighbours.joined(separator: ", "))
+        }
+        print("\(result.matches.count) queries against \(result.referenceCount) reference images; distances are RMS pixel differences (0–255)")
+        if let sheet {
+            try ImageFile.writePNG(try NearestNeighbours.sheet(result.matches, title: "nearest neighbours (pixel L2)"), to: sheet)
+            print("sheet: \(sheet)")
+        }
+    }
+}
+
+struct TemporaryBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tmp-bench", shouldDisplay: false)
+    @Option var cases = "swd,msssim,frechet"
+    @Option var peers = "swd,msssim,frechet"
+    @Option var swdImages = 10_000
+    @Option var pairs = 10_000
+    @Option var features = 10_000
+    func run() throws {
+        var settings = MetricsBenchmark.Settings()
+        settings.cases = Set(cases.split(separator: ",").map(String.init))
+        settings.peerCases = Set(peers.split(separator: ",").map(String.init))
+        settings.swdImages = swdImages
+        settings.msssimPairs = pairs
+        settings.featureCount = features
+        try MetricsBenchmark.run(settings) { print($0); flushOutput() }
     }
 }

@@ -135,3 +135,27 @@ struct FolderTests {
         #expect(throws: MetricError.self) { try FolderMetrics.frechet(a: (root as NSString).appendingPathComponent("none"), b: pathB) }
     }
 }
+
+@Suite("Nearest neighbours")
+struct NeighbourTests {
+    @Test func findsCopiesAndOrdersByDistance() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let reals = (root as NSString).appendingPathComponent("reals"), fakes = (root as NSString).appendingPathComponent("fakes")
+        let images = texturedSet(0, count: 30, side: 16)
+        try FolderTests.writeImages(images, to: reals)
+        // Fake 0 copies real 7; fake 1 is real 12 with a small brightness change.
+        try FolderTests.writeImages(Tensor.stack([images[7], (images[12] + 3).clamped(max: 255)]), to: fakes)
+        let result = try NearestNeighbours.search(queries: fakes, reference: reals, k: 2, batch: 8)
+        #expect(result.referenceCount == 30 && result.matches.count == 2)
+        let first = result.matches[0].neighbours, second = result.matches[1].neighbours
+        #expect(first[0].path.hasSuffix("0007.png") && first[0].rmsDifference == 0)
+        #expect(second[0].path.hasSuffix("0012.png") && Swift.abs(second[0].rmsDifference - 3) < 0.5, "\(second)")
+        #expect(first[1].rmsDifference > first[0].rmsDifference && second[1].rmsDifference > second[0].rmsDifference)
+        let sheet = try NearestNeighbours.sheet(result.matches)
+        #expect(sheet.width > 3 * 16 && sheet.height > 2 * 16)
+        let other = (root as NSString).appendingPathComponent("other")
+        try FolderTests.writeImages(texturedSet(0, count: 2, side: 32), to: other)
+        #expect(throws: MetricError.self) { try NearestNeighbours.search(queries: fakes, reference: other) }
+    }
+}

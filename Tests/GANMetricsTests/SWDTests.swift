@@ -103,6 +103,22 @@ struct SWDTests {
         #expect(set.normalizedDescriptors()[0].shape == [1500, 49])
     }
 
+    @Test func addingAfterNormalisingEqualsAddingAtOnce() throws {
+        let images = texturedSet(0, count: 8, side: 32)
+        let centres = [32, 16].map { size in Tensor.randint(3, size - 3, [8 * 4, 2], generator: Generator(seed: UInt64(size))) }
+        var options = SWDOptions()
+        options.patchesPerImage = 4
+        let whole = try SWDDescriptorSet(side: 32, options: options), split = try SWDDescriptorSet(side: 32, options: options)
+        whole.add(images, centres: centres)
+        split.add(images[0 ..< 3], centres: centres.map { $0[0 ..< 12] })
+        _ = split.normalizedDescriptors()
+        split.add(images[3 ..< 8], centres: centres.map { $0[12 ..< 32] })
+        #expect(split.imageCount == 8)
+        for (x, y) in zip(split.normalizedDescriptors(), whole.normalizedDescriptors()) {
+            #expect(x.allClose(y, rtol: 1e-5, atol: 1e-5))
+        }
+    }
+
     @Test func levelsAndBadSizes() throws {
         #expect(SWDOptions().resolutions(side: 256) == [256, 128, 64, 32, 16])
         #expect(SWDOptions().resolutions(side: 1024).count == 7)

@@ -58,10 +58,24 @@ def descriptors(level, centres, nhood=7):
     return level.flat[idx]
 
 
-def finalize(desc):
+def finalize(desc, official_float32_stats=False):
+    """Per-channel normalisation of a set's descriptors.
+
+    The official code takes the mean and std of the float32 array with numpy's float32 accumulator.
+    Reduced over axes (0, 2, 3), that sum is not pairwise, and with a million descriptors around 128
+    (the low-pass level) it is off by about 1% (mean) and 50% (std), which inflates SWD at the
+    lowest resolution for large sets. By default the statistics are taken in float64 (the intended
+    math, as Ossify computes them); official_float32_stats=True reproduces the official rounding.
+    """
     desc = desc.astype(np.float32)
-    desc -= np.mean(desc, axis=(0, 2, 3), keepdims=True)
-    desc /= np.std(desc, axis=(0, 2, 3), keepdims=True)
+    if official_float32_stats:
+        desc -= np.mean(desc, axis=(0, 2, 3), keepdims=True)
+        desc /= np.std(desc, axis=(0, 2, 3), keepdims=True)
+    else:
+        wide = desc.astype(np.float64)
+        mean = np.mean(wide, axis=(0, 2, 3), keepdims=True)
+        std = np.std(wide, axis=(0, 2, 3), keepdims=True)
+        desc = ((wide - mean) / std).astype(np.float32)
     return desc.reshape(desc.shape[0], -1)
 
 
