@@ -1,12 +1,13 @@
 import ArgumentParser
 import Datasets
+import GANMetrics
 import OssifyBench
 import Radiograph
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print JSON lines, with a peer implementation measured in the same run.",
-        subcommands: [Ops.self, GANStep.self, DatasetBench.self, PhantomBench.self, CLAHEBench.self]
+        subcommands: [Ops.self, GANStep.self, DatasetBench.self, PhantomBench.self, CLAHEBench.self, MetricsBench.self]
     )
 
     struct Ops: ParsableCommand {
@@ -108,6 +109,17 @@ struct Bench: ParsableCommand {
             }
             print(CLAHE.benchmark(width: width, height: height, repeats: repeats,
                                   clahe: CLAHE(clipLimit: clip, tilesX: tiles, tilesY: tiles)))
+        }
+    }
+
+    struct MetricsBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "metrics",
+            abstract: "SWD and MS-SSIM on 10,000 images at 64×64 and Fréchet on 10,000×2048, against the reference implementations."
+        )
+
+        func run() throws {
+            try MetricsBenchmark.run(MetricsBenchmark.Settings()) { print($0) }
         }
     }
 }
