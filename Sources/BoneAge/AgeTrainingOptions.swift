@@ -7,6 +7,7 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
     public var architecture: AgeArchitecture = .compact
     public var resolution: Int
     public var sexInput = true
+    public var inputNormalization = InputNormalization.perImage
     public var compactWidth = 32
     public var compactBlocks = [1, 1, 1, 1]
     public var compactStemStride = 2
@@ -41,7 +42,7 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
     public func modelConfiguration(ageMean: Double, ageStd: Double, sourceResolution: Int,
                                    fit: FitMode) -> AgeModelConfiguration {
         AgeModelConfiguration(architecture: architecture, resolution: resolution, sexInput: sexInput,
-                              compactWidth: compactWidth, compactBlocks: compactBlocks,
+                              inputNormalization: inputNormalization, compactWidth: compactWidth, compactBlocks: compactBlocks,
                               compactStemStride: compactStemStride, headHidden: headHidden, ageMean: ageMean,
                               ageStd: ageStd, sourceResolution: sourceResolution, fit: fit)
     }

@@ -55,6 +55,20 @@ struct NetworkTests {
         #expect(features.shape == [2, 2048])
     }
 
+    @Test("Per-image input normalisation ignores exposure (gain and offset); none does not")
+    func inputNormalization() throws {
+        let images = Tensor.rand([2, 1, 16, 16]) * 2 - 1
+        let brighter = images * 0.5 + 0.3
+        for normalization in InputNormalization.allCases {
+            var configuration = tinyConfiguration()
+            configuration.inputNormalization = normalization
+            let model = try AgeRegressor.make(configuration, seed: 4)
+            model.eval()
+            let a = withNoGrad { model.features(images) }, b = withNoGrad { model.features(brighter) }
+            #expect(a.allClose(b, rtol: 1e-3, atol: 1e-3) == (normalization == .perImage), "\(normalization)")
+        }
+    }
+
     @Test("Sex input moves the prediction; without it sex is ignored")
     func sexInput() throws {
         for usesSex in [true, false] {
