@@ -49,7 +49,7 @@ class AgeHead(nn.Module):
 
 
 class CompactAgeNet(nn.Module):
-    def __init__(self, width=32, blocks=(1, 1, 1, 1), stem_stride=2, head_hidden=128, sex_input=True,
+    def __init__(self, width=16, blocks=(1, 1, 1, 1), stem_stride=2, head_hidden=128, sex_input=True,
                  input_norm="per-image"):
         super().__init__()
         self.input_norm = input_norm
@@ -84,7 +84,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--res", type=int, default=64)
     p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--width", type=int, default=32)
+    p.add_argument("--width", type=int, default=16)
     p.add_argument("--blocks", default="1,1,1,1")
     p.add_argument("--stem-stride", type=int, default=2)
     p.add_argument("--input-norm", default="per-image", choices=["per-image", "none"])

@@ -43,7 +43,7 @@ public struct AgeModelConfiguration: Codable, Sendable, Equatable {
     public var fit: FitMode
 
     public init(architecture: AgeArchitecture = .compact, resolution: Int, sexInput: Bool = true,
-                inputNormalization: InputNormalization = .perImage, compactWidth: Int = 32, compactBlocks: [Int] = [1, 1, 1, 1], compactStemStride: Int = 2,
+                inputNormalization: InputNormalization = .perImage, compactWidth: Int = 16, compactBlocks: [Int] = [1, 1, 1, 1], compactStemStride: Int = 2,
                 headHidden: Int = 128, ageMean: Double = 120, ageStd: Double = 40, sourceResolution: Int? = nil,
                 fit: FitMode = .squash) {
         self.architecture = architecture

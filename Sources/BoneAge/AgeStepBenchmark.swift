@@ -9,7 +9,7 @@ public enum AgeStepBenchmark {
     public struct Configuration: Sendable {
         public var resolution = 64
         public var batch = 32
-        public var width = 32
+        public var width = 16
         public var blocks = [1, 1, 1, 1]
         public var stemStride = 2
         public var inputNormalization = InputNormalization.perImage

@@ -8,11 +8,11 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
     public var resolution: Int
     public var sexInput = true
     public var inputNormalization = InputNormalization.perImage
-    public var compactWidth = 32
+    public var compactWidth = 16
     public var compactBlocks = [1, 1, 1, 1]
     public var compactStemStride = 2
     public var headHidden = 128
-    public var epochs = 10
+    public var epochs = 30
     public var batchSize = 32
     /// Peak learning rate of the schedule.
     public var learningRate = 2e-3

@@ -4,6 +4,9 @@ import TorchNN
 /// The default bone-age network: a ResNet-style trunk for CPU training at ≤ 128 px. A 3×3 stem
 /// convolution (stride `compactStemStride`) then four stages of basic residual blocks with widths
 /// w, 2w, 4w, 8w (stages 2–4 halve the resolution), global average pooling → 8w features.
+/// The default w = 16 (0.32 M parameters) was chosen by measurement on two loaded CPU cores at
+/// 64 px: a step costs 3.5× less than w = 32, and in equal wall time (≈ 6 min) it reached a
+/// validation MAE of 19 months against 25 for w = 32; stem stride 1 cost 3× more for no gain.
 public final class CompactAgeNet: AgeRegressor {
     let stem: Conv2d
     let stemBN: BatchNorm2d

@@ -21,7 +21,7 @@ struct TrainAge: ParsableCommand {
     @Option(help: "Input resolution, a power of two the store holds (default 64).") var res: Int?
     @Option(help: "Folder for run folders.") var outdir = "runs"
     @Option(help: "compact (default) | xception.") var arch: String?
-    @Option(help: "Epochs (default 10; with --resume, extends or shortens the run).") var epochs: Int?
+    @Option(help: "Epochs (default 30; with --resume, extends or shortens the run).") var epochs: Int?
     @Option(help: "Minibatch (default 32).") var batch: Int?
     @Option(help: "Peak learning rate (default 2e-3).") var lr: Double?
     @Option(help: "AdamW decoupled weight decay (default 1e-4).") var weightDecay: Double?
@@ -30,7 +30,7 @@ struct TrainAge: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Join sex to the pooled features before the head (default on).") var sexInput: Bool?
     @Option(help: "Input normalisation: per-image (default; zero mean, unit deviation per image) | none.")
     var inputNorm: String?
-    @Option(help: "Compact network base width w (stages w, 2w, 4w, 8w; default 32).") var width: Int?
+    @Option(help: "Compact network base width w (stages w, 2w, 4w, 8w; default 16).") var width: Int?
     @Option(help: "Compact network residual blocks per stage, four counts (default 1,1,1,1).") var blocks: String?
     @Option(help: "Compact network stem stride, 1 or 2 (default 2).") var stemStride: Int?
     @Option(help: "Fraction of children held out for validation (default 0.15).") var validationFraction: Double?
@@ -103,7 +103,7 @@ struct TrainAge: ParsableCommand {
         let run: AgeTrainingRun
         if let resume {
             guard changesOnResume.isEmpty else {
-                throw ValidationError("--resume continues a run with its own options; \(changesOnResume.joined(separator: ", ")) cannot change (only --epochs and --data can)")
+                throw BoneAgeError.invalidOption("resume", "a resumed run keeps its own options; \(changesOnResume.joined(separator: ", ")) cannot change (only --epochs and --data can)")
             }
             run = try AgeTrainingRun(resuming: resume, epochs: epochs, data: data,
                                      expecting: arch.flatMap(AgeArchitecture.init(rawValue:)))
