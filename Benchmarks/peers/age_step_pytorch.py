@@ -49,8 +49,10 @@ class AgeHead(nn.Module):
 
 
 class CompactAgeNet(nn.Module):
-    def __init__(self, width=32, blocks=(1, 1, 1, 1), stem_stride=2, head_hidden=128, sex_input=True):
+    def __init__(self, width=16, blocks=(1, 1, 1, 1), stem_stride=2, head_hidden=128, sex_input=True,
+                 input_norm="per-image"):
         super().__init__()
+        self.input_norm = input_norm
         self.stem = nn.Conv2d(1, width, 3, stem_stride, 1, bias=False)
         self.stem_bn = nn.BatchNorm2d(width)
         channels = width
@@ -65,6 +67,10 @@ class CompactAgeNet(nn.Module):
         self.fc = AgeHead(channels, head_hidden, sex_input)
 
     def features(self, x):
+        if self.input_norm == "per-image":
+            mean = x.mean(dim=(1, 2, 3), keepdim=True)
+            std = x.std(dim=(1, 2, 3), unbiased=False, keepdim=True)
+            x = (x - mean) / (std + 1e-2)
         x = F.relu(self.stem_bn(self.stem(x)))
         for i in range(self.stages):
             x = getattr(self, "layer%d" % (i + 1))(x)
@@ -78,9 +84,10 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--res", type=int, default=64)
     p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--width", type=int, default=32)
+    p.add_argument("--width", type=int, default=16)
     p.add_argument("--blocks", default="1,1,1,1")
     p.add_argument("--stem-stride", type=int, default=2)
+    p.add_argument("--input-norm", default="per-image", choices=["per-image", "none"])
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--threads", type=int, default=os.cpu_count())
@@ -89,7 +96,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     blocks = tuple(int(b) for b in args.blocks.split(","))
-    model = CompactAgeNet(args.width, blocks, args.stem_stride)
+    model = CompactAgeNet(args.width, blocks, args.stem_stride, input_norm=args.input_norm)
     if args.check_names:
         print(json.dumps({"names": sorted(model.state_dict().keys()),
                           "parameters": sum(p.numel() for p in model.parameters())}))

@@ -8,6 +8,14 @@ public enum AgeArchitecture: String, Codable, Sendable, CaseIterable {
     case xception
 }
 
+/// What the network does to each image before its first layer.
+public enum InputNormalization: String, Codable, Sendable, CaseIterable {
+    /// Pixels as given ([−1, 1]).
+    case none
+    /// Each image shifted and scaled to zero mean and unit standard deviation (evens out exposure).
+    case perImage = "per-image"
+}
+
 /// Everything needed to rebuild a bone-age model and feed it images the way it was trained; stored
 /// in every checkpoint's metadata.
 public struct AgeModelConfiguration: Codable, Sendable, Equatable {
@@ -16,6 +24,7 @@ public struct AgeModelConfiguration: Codable, Sendable, Equatable {
     public var resolution: Int
     /// Whether sex (male +1, female −1, unknown 0) joins the pooled features before the head.
     public var sexInput: Bool
+    public var inputNormalization: InputNormalization
     /// Stage widths of the compact network are w, 2w, 4w, 8w.
     public var compactWidth: Int
     /// Residual blocks in each of the compact network's four stages.
@@ -34,12 +43,13 @@ public struct AgeModelConfiguration: Codable, Sendable, Equatable {
     public var fit: FitMode
 
     public init(architecture: AgeArchitecture = .compact, resolution: Int, sexInput: Bool = true,
-                compactWidth: Int = 32, compactBlocks: [Int] = [1, 1, 1, 1], compactStemStride: Int = 2,
+                inputNormalization: InputNormalization = .perImage, compactWidth: Int = 16, compactBlocks: [Int] = [1, 1, 1, 1], compactStemStride: Int = 2,
                 headHidden: Int = 128, ageMean: Double = 120, ageStd: Double = 40, sourceResolution: Int? = nil,
                 fit: FitMode = .squash) {
         self.architecture = architecture
         self.resolution = resolution
         self.sexInput = sexInput
+        self.inputNormalization = inputNormalization
         self.compactWidth = compactWidth
         self.compactBlocks = compactBlocks
         self.compactStemStride = compactStemStride

@@ -113,7 +113,7 @@ public enum AgeModelFile {
     static func describe(_ c: AgeModelConfiguration) -> String {
         switch c.architecture {
         case .compact:
-            return "compact, width \(c.compactWidth), blocks \(c.compactBlocks), stem stride \(c.compactStemStride), head \(c.headHidden), sex input \(c.sexInput)"
+            return "compact, width \(c.compactWidth), blocks \(c.compactBlocks), stem stride \(c.compactStemStride), head \(c.headHidden), sex input \(c.sexInput), input \(c.inputNormalization.rawValue)"
         case .xception:
             return "xception, head \(c.headHidden), sex input \(c.sexInput)"
         }

@@ -17,6 +17,21 @@ public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var reason: String
     public var description: String { "\(path): \(reason)" }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    /// The problem `error` reports about `path` (without repeating the path).
+    public init(path: String, error: Error) {
+        self.path = path
+        if case let .invalidInput(_, reason)? = error as? BoneAgeError {
+            self.reason = reason
+        } else {
+            reason = error.localizedDescription
+        }
+    }
 }
 
 /// Image files and folders named on a command line, expanded to files.
@@ -101,14 +116,8 @@ public final class AgePredictor {
         for (i, path) in files.enumerated() {
             do {
                 predictions.append(predict(pixels: try pixels(ofFile: path), isMale: isMale, tta: tta, file: path))
-            } catch let error as BoneAgeError {
-                if case let .invalidInput(_, reason) = error {
-                    problems.append(InputProblem(path: path, reason: reason))
-                } else {
-                    problems.append(InputProblem(path: path, reason: error.localizedDescription))
-                }
             } catch {
-                problems.append(InputProblem(path: path, reason: error.localizedDescription))
+                problems.append(InputProblem(path: path, error: error))
             }
             progress?(i + 1)
         }

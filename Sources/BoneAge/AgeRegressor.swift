@@ -19,8 +19,24 @@ public class AgeRegressor: Module {
     }
 
     /// Pooled trunk features [N, featureCount] of images [N, 1, R, R] in [−1, 1].
-    public func features(_ images: Tensor) -> Tensor {
-        fatalError("AgeRegressor.features must be overridden")
+    public final func features(_ images: Tensor) -> Tensor {
+        trunkFeatures(normalizedInput(images))
+    }
+
+    /// The images as the first layer sees them (`configuration.inputNormalization`).
+    public func normalizedInput(_ images: Tensor) -> Tensor {
+        switch configuration.inputNormalization {
+        case .none:
+            return images
+        case .perImage:
+            let mean = images.mean(dims: [1, 2, 3], keepDim: true)
+            let std = images.std(dims: [1, 2, 3], unbiased: false, keepDim: true)
+            return (images - mean) / (std + 1e-2)
+        }
+    }
+
+    func trunkFeatures(_ images: Tensor) -> Tensor {
+        fatalError("AgeRegressor.trunkFeatures must be overridden")
     }
 
     /// Normalised age [N]. `sexes` follows `Batch.sexes` (1 male, 0 female, −1 unknown); nil is unknown.

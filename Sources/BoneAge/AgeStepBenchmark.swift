@@ -9,9 +9,10 @@ public enum AgeStepBenchmark {
     public struct Configuration: Sendable {
         public var resolution = 64
         public var batch = 32
-        public var width = 32
+        public var width = 16
         public var blocks = [1, 1, 1, 1]
         public var stemStride = 2
+        public var inputNormalization = InputNormalization.perImage
         public var steps = 20
         public var warmup = 3
 
@@ -26,7 +27,8 @@ public enum AgeStepBenchmark {
 
     /// Median milliseconds of `steps` Ossify training steps after `warmup` untimed ones.
     public static func measureOssify(_ c: Configuration) throws -> (medianMs: Double, parameters: Int) {
-        let configuration = AgeModelConfiguration(architecture: .compact, resolution: c.resolution, compactWidth: c.width,
+        let configuration = AgeModelConfiguration(architecture: .compact, resolution: c.resolution,
+                                                  inputNormalization: c.inputNormalization, compactWidth: c.width,
                                                   compactBlocks: c.blocks, compactStemStride: c.stemStride)
         let model = try AgeRegressor.make(configuration, seed: 0)
         let trainer = AgeTrainer(model: model, schedule: LearningRateSchedule(peak: 1e-3, totalSteps: 1_000_000,
@@ -53,12 +55,14 @@ public enum AgeStepBenchmark {
         let ours = try measureOssify(c)
         let oursRate = Double(c.batch) / (ours.medianMs / 1000)
         let common: [String: Any] = ["bench": "age-step", "res": c.resolution, "batch": c.batch, "width": c.width,
-                                     "blocks": c.blocks, "stem_stride": c.stemStride, "threads": Runtime.threads]
+                                     "blocks": c.blocks, "stem_stride": c.stemStride,
+                                     "input_norm": c.inputNormalization.rawValue, "threads": Runtime.threads]
         emit(json(common.merging(["impl": "ossify", "median_step_ms": ours.medianMs, "images_per_second": oursRate,
                                   "parameters": ours.parameters,
                                   "peak_memory_mb": Double(peakResidentBytes()) / 1_048_576]) { $1 }))
         let arguments = [peerScript, "--res", String(c.resolution), "--batch", String(c.batch), "--width", String(c.width),
                          "--blocks", c.blocks.map(String.init).joined(separator: ","), "--stem-stride", String(c.stemStride),
+                         "--input-norm", c.inputNormalization.rawValue,
                          "--steps", String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads)]
         do {
             let peer = try runPeer(python: python, arguments: arguments)

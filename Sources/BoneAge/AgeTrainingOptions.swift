@@ -7,11 +7,12 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
     public var architecture: AgeArchitecture = .compact
     public var resolution: Int
     public var sexInput = true
-    public var compactWidth = 32
+    public var inputNormalization = InputNormalization.perImage
+    public var compactWidth = 16
     public var compactBlocks = [1, 1, 1, 1]
     public var compactStemStride = 2
     public var headHidden = 128
-    public var epochs = 10
+    public var epochs = 30
     public var batchSize = 32
     /// Peak learning rate of the schedule.
     public var learningRate = 2e-3
@@ -41,7 +42,7 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
     public func modelConfiguration(ageMean: Double, ageStd: Double, sourceResolution: Int,
                                    fit: FitMode) -> AgeModelConfiguration {
         AgeModelConfiguration(architecture: architecture, resolution: resolution, sexInput: sexInput,
-                              compactWidth: compactWidth, compactBlocks: compactBlocks,
+                              inputNormalization: inputNormalization, compactWidth: compactWidth, compactBlocks: compactBlocks,
                               compactStemStride: compactStemStride, headHidden: headHidden, ageMean: ageMean,
                               ageStd: ageStd, sourceResolution: sourceResolution, fit: fit)
     }

@@ -37,6 +37,13 @@ public final class AgeTrainingRun {
         return (train.filter(labelled), heldOut.filter(labelled))
     }
 
+    /// Throws what starting a run on `options` would throw about its options and store, before any
+    /// run folder is made.
+    public static func check(_ options: AgeTrainingOptions) throws {
+        try options.validate()
+        _ = try openStore(options)
+    }
+
     static func openStore(_ options: AgeTrainingOptions) throws -> (PackedDataset, [Int], [Int]) {
         let dataset = try PackedDataset(path: options.data)
         try dataset.checkResolution(options.resolution)

@@ -52,7 +52,7 @@ public struct AgeFeatures {
                 pendingCount += 1
                 names.append(path)
             } catch {
-                problems.append(InputProblem(path: path, reason: error.localizedDescription))
+                problems.append(InputProblem(path: path, error: error))
             }
             if pendingCount == batchSize { flush() }
             progress?(i + 1, files.count)

@@ -47,7 +47,7 @@ public final class Xception: AgeRegressor {
         for block in blocks { block.initialise(generator: generator) }
     }
 
-    public override func features(_ images: Tensor) -> Tensor {
+    override func trunkFeatures(_ images: Tensor) -> Tensor {
         var x = bn1(conv1(images)).relu()
         x = bn2(conv2(x)).relu()
         for block in blocks { x = block(x) }

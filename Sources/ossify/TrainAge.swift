@@ -21,14 +21,16 @@ struct TrainAge: ParsableCommand {
     @Option(help: "Input resolution, a power of two the store holds (default 64).") var res: Int?
     @Option(help: "Folder for run folders.") var outdir = "runs"
     @Option(help: "compact (default) | xception.") var arch: String?
-    @Option(help: "Epochs (default 10; with --resume, extends or shortens the run).") var epochs: Int?
+    @Option(help: "Epochs (default 30; with --resume, extends or shortens the run).") var epochs: Int?
     @Option(help: "Minibatch (default 32).") var batch: Int?
     @Option(help: "Peak learning rate (default 2e-3).") var lr: Double?
     @Option(help: "AdamW decoupled weight decay (default 1e-4).") var weightDecay: Double?
     @Option(help: "Fraction of the steps spent warming up (default 0.05).") var warmup: Double?
     @Option(help: "Decay after warm-up: cosine (default) | linear | constant.") var schedule: String?
     @Flag(inversion: .prefixedNo, help: "Join sex to the pooled features before the head (default on).") var sexInput: Bool?
-    @Option(help: "Compact network base width w (stages w, 2w, 4w, 8w; default 32).") var width: Int?
+    @Option(help: "Input normalisation: per-image (default; zero mean, unit deviation per image) | none.")
+    var inputNorm: String?
+    @Option(help: "Compact network base width w (stages w, 2w, 4w, 8w; default 16).") var width: Int?
     @Option(help: "Compact network residual blocks per stage, four counts (default 1,1,1,1).") var blocks: String?
     @Option(help: "Compact network stem stride, 1 or 2 (default 2).") var stemStride: Int?
     @Option(help: "Fraction of children held out for validation (default 0.15).") var validationFraction: Double?
@@ -43,6 +45,9 @@ struct TrainAge: ParsableCommand {
         guard data != nil || resume != nil else { throw ValidationError("--data is required (or --resume)") }
         if let arch, AgeArchitecture(rawValue: arch) == nil {
             throw ValidationError("--arch must be one of \(AgeArchitecture.allCases.map(\.rawValue).joined(separator: ", ")), got \(arch)")
+        }
+        if let inputNorm, InputNormalization(rawValue: inputNorm) == nil {
+            throw ValidationError("--input-norm must be one of \(InputNormalization.allCases.map(\.rawValue).joined(separator: ", ")), got \(inputNorm)")
         }
         if let schedule, LearningRateSchedule.Shape(rawValue: schedule) == nil {
             throw ValidationError("--schedule must be one of \(LearningRateSchedule.Shape.allCases.map(\.rawValue).joined(separator: ", ")), got \(schedule)")
@@ -68,6 +73,7 @@ struct TrainAge: ParsableCommand {
         if let warmup { o.warmupFraction = warmup }
         if let schedule { o.schedule = LearningRateSchedule.Shape(rawValue: schedule) ?? .cosine }
         if let sexInput { o.sexInput = sexInput }
+        if let inputNorm { o.inputNormalization = InputNormalization(rawValue: inputNorm) ?? .perImage }
         if let width { o.compactWidth = width }
         if let blocks { o.compactBlocks = parseBlocks(blocks) ?? o.compactBlocks }
         if let stemStride { o.compactStemStride = stemStride }
@@ -86,7 +92,7 @@ struct TrainAge: ParsableCommand {
         if batch != nil { named.append("--batch") }
         if lr != nil { named.append("--lr") }
         if sexInput != nil { named.append("--sex-input") }
-        if width != nil || blocks != nil || stemStride != nil { named.append("the network shape") }
+        if width != nil || blocks != nil || stemStride != nil || inputNorm != nil { named.append("the network shape") }
         if seed != nil { named.append("--seed") }
         if validationFraction != nil { named.append("--validation-fraction") }
         if pretrained != nil { named.append("--pretrained") }
@@ -97,7 +103,7 @@ struct TrainAge: ParsableCommand {
         let run: AgeTrainingRun
         if let resume {
             guard changesOnResume.isEmpty else {
-                throw ValidationError("--resume continues a run with its own options; \(changesOnResume.joined(separator: ", ")) cannot change (only --epochs and --data can)")
+                throw BoneAgeError.invalidOption("resume", "a resumed run keeps its own options; \(changesOnResume.joined(separator: ", ")) cannot change (only --epochs and --data can)")
             }
             run = try AgeTrainingRun(resuming: resume, epochs: epochs, data: data,
                                      expecting: arch.flatMap(AgeArchitecture.init(rawValue:)))
@@ -113,6 +119,7 @@ struct TrainAge: ParsableCommand {
                 print("parameters: \(model.parameterCount) (trunk \(model.trunkParameterCount), head \(model.head.parameterCount))")
                 return
             }
+            try AgeTrainingRun.check(options)
             let description = desc ?? "age-\(options.architecture.rawValue)-\(options.resolution)"
             run = try AgeTrainingRun(options: options, folder: try RunFolder.create(in: outdir, description: description))
             print("training in \(run.folder.path)")

@@ -10,10 +10,11 @@ struct NetworkTests {
     func compactShapes() throws {
         let model = try AgeRegressor.make(AgeModelConfiguration(resolution: 64), seed: 1)
         #expect(model is CompactAgeNet)
-        // Benchmarks/peers/age_step_pytorch.py --check-names prints the same count.
-        #expect(model.parameterCount == 1_258_977)
+        // Benchmarks/peers/age_step_pytorch.py --check-names [--width 32] prints the same counts.
+        #expect(model.parameterCount == 324_017)
+        #expect(try AgeRegressor.make(AgeModelConfiguration(resolution: 64, compactWidth: 32)).parameterCount == 1_258_977)
         let images = Tensor.rand([3, 1, 64, 64]) * 2 - 1
-        #expect(model.features(images).shape == [3, 256])
+        #expect(model.features(images).shape == [3, 128])
         #expect(model(images, sexes: Tensor([Float(1), 0, -1])).shape == [3])
         let small = try AgeRegressor.make(AgeModelConfiguration(resolution: 32, compactWidth: 8, compactBlocks: [2, 1, 1, 2]))
         #expect(small.features(Tensor.zeros([2, 1, 32, 32])).shape == [2, 64])
@@ -53,6 +54,21 @@ struct NetworkTests {
         model.eval()
         let features = withNoGrad { model.features(Tensor.rand([2, 1, 64, 64]) * 2 - 1) }
         #expect(features.shape == [2, 2048])
+    }
+
+    @Test("Per-image input normalisation ignores exposure (gain and offset); none does not")
+    func inputNormalization() throws {
+        let images = Tensor.rand([2, 1, 16, 16]) * 2 - 1
+        let brighter = images * 0.7 + 0.2
+        for normalization in InputNormalization.allCases {
+            var configuration = tinyConfiguration()
+            configuration.inputNormalization = normalization
+            let model = try AgeRegressor.make(configuration, seed: 4)
+            model.eval()
+            let a = withNoGrad { model.features(images) }, b = withNoGrad { model.features(brighter) }
+            // The normaliser's ε (1e-2 added to the deviation) leaves well under 2 % of difference.
+            #expect(a.allClose(b, rtol: 2e-2, atol: 2e-2) == (normalization == .perImage), "\(normalization)")
+        }
     }
 
     @Test("Sex input moves the prediction; without it sex is ignored")
