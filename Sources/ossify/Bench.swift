@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoneAge
 import Datasets
 import GANMetrics
 import OssifyBench
@@ -7,7 +8,8 @@ import Radiograph
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print JSON lines, with a peer implementation measured in the same run.",
-        subcommands: [Ops.self, GANStep.self, DatasetBench.self, PhantomBench.self, CLAHEBench.self, MetricsBench.self]
+        subcommands: [Ops.self, GANStep.self, DatasetBench.self, PhantomBench.self, CLAHEBench.self, MetricsBench.self,
+                      AgeStep.self]
     )
 
     struct Ops: ParsableCommand {
@@ -120,6 +122,35 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             try MetricsBenchmark.run(MetricsBenchmark.Settings()) { print($0) }
+        }
+    }
+
+    struct AgeStep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "age-step",
+            abstract: "One bone-age training step of the compact network (forward, L1, backward, AdamW) against PyTorch."
+        )
+
+        @Option(help: "Input resolution.") var res = 64
+        @Option(help: "Minibatch.") var batch = 32
+        @Option(help: "Compact network width.") var width = 16
+        @Option(help: "Timed steps.") var steps = 20
+        @Option(help: "Python with torch installed, for the peer.") var python = "/usr/bin/python3"
+
+        func validate() throws {
+            guard res >= 16 else { throw ValidationError("--res must be at least 16, got \(res)") }
+            guard batch > 0, width > 0, steps > 0 else {
+                throw ValidationError("--batch, --width and --steps must be positive")
+            }
+        }
+
+        func run() throws {
+            var configuration = AgeStepBenchmark.Configuration()
+            configuration.resolution = res
+            configuration.batch = batch
+            configuration.width = width
+            configuration.steps = steps
+            try AgeStepBenchmark.run(configuration, python: python) { print($0) }
         }
     }
 }
