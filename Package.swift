@@ -76,12 +76,14 @@ let package = Package(
         .target(name: "GANMetrics", dependencies: ["TorchNN", "Radiograph", "Datasets", "RunKit"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "BoneAge", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
+        .target(name: "Study", dependencies: ["Datasets", "Radiograph", "RunKit", "ProGAN", "BoneAge", "GANMetrics"],
+                swiftSettings: strict),
         .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "ProGAN", "RunKit"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",
             dependencies: [
-                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics",
+                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics", "Study",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -94,6 +96,7 @@ let package = Package(
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
         .testTarget(name: "ProGANTests", dependencies: ["ProGAN", "TorchNN", "RunKit"]),
         .testTarget(name: "GANMetricsTests", dependencies: ["GANMetrics", "Radiograph", "Torch"], exclude: ["Fixtures"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit"]),
     ],
     cxxLanguageStandard: cxxStandard

@@ -1,0 +1,44 @@
+import Foundation
+
+extension StudyReport {
+    static let metricDescriptions: [String: String] = [
+        "ms-ssim": "MS-SSIM between random pairs of images (diversity: lower is more diverse; compare with real pairs).",
+        "swd": "Sliced Wasserstein distance ×10³ between generated and real Laplacian-pyramid patches, averaged over levels (lower is better).",
+        "fid": "Fréchet distance between generated and real feature statistics (lower is better).",
+        "kid": "Kernel inception distance (unbiased MMD² with a cubic kernel) on the same features (lower is better).",
+        "is": "Inception Score from the user's Inception network (higher is better; 10 splits).",
+    ]
+
+    /// Metrics over training against the real-vs-real baselines (the study's Fig. 6).
+    mutating func metricsSection() {
+        page.section("Metrics over training (Fig. 6)", id: "metrics")
+        guard let run = inputs.ganRun else { page.missing("PGGAN run folder"); return }
+        let files = RunFiles.files(in: run, prefix: "metric-", suffix: ".jsonl")
+        var records: [String: [[String: Any]]] = [:]
+        for file in files {
+            for record in RunFiles.jsonLines(file) {
+                let name = record["metric"] as? String ?? String((file as NSString).lastPathComponent.dropFirst(7).dropLast(6))
+                records[name, default: []].append(record)
+            }
+        }
+        guard !records.isEmpty else {
+            page.missing("metric-*.jsonl in \(run) (run ossify evaluate, or train-gan --metrics)")
+            return
+        }
+        var rows = [["metric", "kimg", "generated", "real vs real", "images", "what it is"]]
+        for name in records.keys.sorted() {
+            let series = records[name]!.sorted { (RunFiles.double($0["kimg"]) ?? 0) < (RunFiles.double($1["kimg"]) ?? 0) }
+            let baseline = series.compactMap { RunFiles.double($0["real_baseline"]) }.last
+            if let latest = series.last {
+                rows.append([name, RunFiles.format(RunFiles.double(latest["kimg"]), "%.0f"), RunFiles.format(RunFiles.double(latest["value"]), "%.4g"),
+                             RunFiles.format(baseline, "%.4g"), "\(latest["images"] ?? "—")", Self.metricDescriptions[name] ?? ""])
+            }
+            var chart = SVGChart(title: name.uppercased(), xLabel: "training images shown (thousands)", yLabel: name)
+            chart.series = [.init("generated", x: series.map { RunFiles.double($0["kimg"]) ?? .nan },
+                                  y: series.map { RunFiles.double($0["value"]) ?? .nan }, color: SVGChart.palette[0])]
+            if let baseline { chart.references = [.init("real vs real", value: baseline, color: SVGChart.palette[1])] }
+            page.chart(chart, caption: (Self.metricDescriptions[name] ?? name) + " Dashed: the same metric between two sets of real images.")
+        }
+        page.table(rows, caption: "Latest value of each metric")
+    }
+}

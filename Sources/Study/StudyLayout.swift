@@ -1,0 +1,24 @@
+import Foundation
+
+/// The fixed layout of a study folder (what `ossify demo` writes and `ossify report` reads).
+public struct StudyLayout: Sendable {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    func path(_ name: String) -> String { (root as NSString).appendingPathComponent(name) }
+
+    public var phantoms: String { path("phantoms") }
+    public var store: String { path("store") }
+    public var gan: String { path("gan") }
+    public var age: String { path("age") }
+    public var latent: String { path("latent") }
+    public var latentSamples: String { path("latent/samples") }
+    public var lasso: String { path("latent/lasso") }
+    public var walk: String { path("latent/walk") }
+    public var lassoWalk: String { path("latent/walk-lasso") }
+    public var targeted: String { path("latent/targeted") }
+    public var report: String { path("report.html") }
+    /// Stage markers: a stage whose marker exists is skipped when the demo runs again.
+    public func marker(_ stage: String) -> String { path(".done-\(stage)") }
+}
