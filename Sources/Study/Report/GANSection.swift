@@ -45,6 +45,12 @@ extension StudyReport {
             page.image(grid, caption: "Fixed latents at \(Self.kimgLabel(grid)) (\((grid as NSString).lastPathComponent)).", maxWidth: 520)
         }
         page.raw("<h3>Samples (Fig. 5b)</h3>")
+        let samples = RunFiles.join(run, "samples/grid.png")
+        if RunFiles.exists(samples) {
+            page.image(samples, caption: "64 samples of the averaged generator from its last snapshot (seeds 0–63; `ossify generate --grid`).",
+                       maxWidth: 1000)
+            return
+        }
         page.image(last, caption: "The averaged generator's samples at the end of training (\(Self.kimgLabel(last))).", maxWidth: 1000)
     }
 

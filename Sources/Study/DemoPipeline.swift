@@ -1,0 +1,199 @@
+import BoneAge
+import Datasets
+import Foundation
+import ProGAN
+import Radiograph
+import RunKit
+import Torch
+
+/// `ossify demo`: the source study end to end on the built-in hand phantoms. Each stage writes into
+/// a fixed place in the study folder (`StudyLayout`) and leaves a marker when it completes, so a
+/// rerun skips finished stages and an interrupted one resumes (the GAN and age runs from their
+/// last snapshot).
+public final class DemoPipeline {
+    public let layout: StudyLayout
+    public let settings: DemoSettings
+    /// Progress and stage lines.
+    public var log: (String) -> Void = { print($0) }
+    public private(set) var stageSeconds: [(stage: String, seconds: Double, skipped: Bool)] = []
+
+    public init(folder: String, settings: DemoSettings) {
+        layout = StudyLayout(root: folder)
+        self.settings = settings
+    }
+
+    public var stages: [(name: String, body: () throws -> Void)] {
+        [("phantoms", makePhantoms), ("pack", pack), ("train-gan", trainGAN), ("samples", writeSamples),
+         ("train-age", trainAge), ("eval-age", evaluateAge)]
+            + extraStages
+            + [("report", writeReport)]
+    }
+
+    /// Stages that later layers add between the bone-age reader and the report.
+    public var extraStages: [(name: String, body: () throws -> Void)] = []
+
+    /// Runs every stage that has not completed; returns the report's path.
+    @discardableResult
+    public func run() throws -> String {
+        try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+        try checkSettings()
+        let start = Date()
+        for (name, body) in stages {
+            let marker = layout.marker(name)
+            if name != "report", FileManager.default.fileExists(atPath: marker) {
+                log("[\(name)] done earlier; skipping")
+                stageSeconds.append((name, 0, true))
+                continue
+            }
+            log("[\(name)] starting")
+            let stageStart = Date()
+            try body()
+            let seconds = Date().timeIntervalSince(stageStart)
+            try AtomicFile.write(String(format: "%.1f\n", seconds), to: marker)
+            stageSeconds.append((name, seconds, false))
+            log(String(format: "[%@] finished in %.1f s", name, seconds))
+        }
+        log(String(format: "demo finished in %.1f s: %@", Date().timeIntervalSince(start), layout.report))
+        return layout.report
+    }
+
+    /// A study folder made with other settings is not silently mixed with these.
+    func checkSettings() throws {
+        let path = (layout.root as NSString).appendingPathComponent("demo-settings.json")
+        if let data = FileManager.default.contents(atPath: path) {
+            let earlier = try JSONDecoder().decode(DemoSettings.self, from: data)
+            guard earlier == settings else {
+                throw StudyError.mismatchedFolder(layout.root, "it holds a \(earlier.name) demo; use another --out, or delete it to start over")
+            }
+        } else {
+            try AtomicFile.writeJSON(settings, to: path)
+        }
+    }
+
+    func makePhantoms() throws {
+        let side = settings.resolution
+        let report = try HandPhantom.generateSet(count: settings.phantoms, width: side, height: side, seed: settings.seed,
+                                                 outputDirectory: layout.phantoms)
+        log(String(format: "wrote %d phantoms at %d² (%.0f images/s)", report.labels.count, side, report.imagesPerSecond))
+    }
+
+    func pack() throws {
+        var options = PackOptions(inputFolder: layout.phantoms, labelFile: (layout.phantoms as NSString).appendingPathComponent("labels.csv"),
+                                  output: layout.store, resolution: settings.resolution)
+        options.overwrite = true
+        let summary = try DatasetPacker.pack(options) { _ in }
+        log("packed \(summary.count) images at \(summary.resolutions.map(String.init).joined(separator: ", ")) px")
+    }
+
+    var ganOptions: ProGANOptions {
+        get throws {
+            var options = try ProGANOptions.preset(settings.resolution <= 32 ? "cpu-32" : "cpu-64")
+            options.preset = "demo-\(settings.name)"
+            options.network.resolution = settings.resolution
+            options.network.fmapBase = settings.ganFmapBase
+            options.network.fmapMax = settings.ganFmapMax
+            options.network.latentSize = settings.ganLatent
+            options.schedule.stabiliseKimg = settings.ganPhaseKimg
+            options.schedule.fadeKimg = settings.ganPhaseKimg
+            options.schedule.totalKimg = settings.ganTotalKimg
+            options.schedule.learningRateBase = settings.ganLearningRate
+            options.schedule.learningRate = [:]
+            options.schedule.minibatchBase = settings.ganMinibatch
+            options.schedule.minibatch = [:]
+            options.generatorEMABeta = settings.ganEMABeta
+            options.schedule.tickKimg = [:].merging(Dictionary(uniqueKeysWithValues: [4, 8, 16, 32, 64].map {
+                (String($0), Swift.max(0.2, settings.ganPhaseKimg / 2))
+            })) { $1 }
+            options.snapshotTicks = 2
+            options.seed = settings.seed
+            try options.validate()
+            return options
+        }
+    }
+
+    func trainGAN() throws {
+        let options = try ganOptions
+        let source = try StoreImageSource(storePath: layout.store, seed: options.seed)
+        let run: ProGANTrainingRun
+        if let latest = RunFiles.files(in: layout.gan, prefix: "snapshot-", suffix: ".json").last {
+            run = try ProGANTrainingRun(resuming: latest, options: options, source: source)
+            log("resuming the GAN from \(latest)")
+        } else {
+            try FileManager.default.createDirectory(atPath: layout.gan, withIntermediateDirectories: true)
+            run = try ProGANTrainingRun(options: options, source: source, folder: try RunFolder(existing: layout.gan))
+        }
+        run.onTick = { [log] record in
+            log(String(format: "  gan kimg %.1f/%.1f  res %d  D %.3f  G %.3f  %.0f img/s",
+                       RunFiles.double(record["kimg"]) ?? 0, options.schedule.totalKimg, record["resolution"] as? Int ?? 0,
+                       RunFiles.double(record["loss_d"]) ?? .nan, RunFiles.double(record["loss_g"]) ?? .nan,
+                       RunFiles.double(record["images_per_second"]) ?? 0))
+        }
+        try run.train(untilKimg: options.schedule.totalKimg)
+        _ = try run.snapshot()
+    }
+
+    /// The latest snapshot of the demo's GAN.
+    public var latestSnapshot: String {
+        get throws {
+            guard let latest = RunFiles.files(in: layout.gan, prefix: "snapshot-", suffix: ".safetensors").last else {
+                throw StudyError.missingStage("train-gan", "no snapshot in \(layout.gan)")
+            }
+            return latest
+        }
+    }
+
+    func writeSamples() throws {
+        let generator = try ProGANSnapshot.loadGenerator(try latestSnapshot)
+        let output = try ProGANGeneration.generate(with: generator, seeds: (0..<64).map(UInt64.init),
+                                                   outputDirectory: (layout.gan as NSString).appendingPathComponent("samples"), grid: true)
+        log("wrote \(output.imagePaths.count) samples and \(output.gridPath ?? "")")
+    }
+
+    var ageModelPath: String { (layout.age as NSString).appendingPathComponent("best.safetensors") }
+
+    func trainAge() throws {
+        var options = AgeTrainingOptions(data: layout.store, resolution: settings.resolution)
+        options.epochs = settings.ageEpochs
+        options.compactWidth = settings.ageWidth
+        options.seed = settings.seed
+        let run: AgeTrainingRun
+        let last = (layout.age as NSString).appendingPathComponent("last.json")
+        if FileManager.default.fileExists(atPath: last) {
+            run = try AgeTrainingRun(resuming: last)
+            log("resuming bone-age training after epoch \(run.epochsCompleted)")
+        } else {
+            try AgeTrainingRun.check(options)
+            try FileManager.default.createDirectory(atPath: layout.age, withIntermediateDirectories: true)
+            run = try AgeTrainingRun(options: options, folder: try RunFolder(existing: layout.age))
+        }
+        run.onEpoch = { [log] r in
+            log(String(format: "  age epoch %d/%d  train L1 %.2f  val MAE %.2f months", r["epoch"] as? Int ?? 0, options.epochs,
+                       RunFiles.double(r["train_loss"]) ?? .nan, RunFiles.double(r["val_mae"]) ?? .nan))
+        }
+        _ = try run.train()
+    }
+
+    func evaluateAge() throws {
+        let evaluation = try AgeEvaluation(modelPath: ageModelPath, data: layout.store, split: .validation)
+        try AtomicFile.write(evaluation.csv, to: (layout.age as NSString).appendingPathComponent("eval-validation.csv"))
+        log(String(format: "bone-age MAE on held-out phantoms %.2f months", evaluation.summary.meanAbsoluteError))
+    }
+
+    func writeReport() throws {
+        var inputs = ReportInputs(studyFolder: layout.root)
+        inputs.title = "Ossify demo (\(settings.name)): the study on built-in hand phantoms"
+        try StudyReport.write(inputs)
+    }
+}
+
+public enum StudyError: Error, LocalizedError, Sendable {
+    case mismatchedFolder(String, String)
+    case missingStage(String, String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .mismatchedFolder(let path, let why): return "\(path): \(why)"
+        case .missingStage(let stage, let why): return "stage \(stage) has not produced its output: \(why)"
+        }
+    }
+}
