@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "RunKit", swiftSettings: strict),
         .target(name: "ProGAN", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         // Optimised even in debug builds: SWD's radix sort is a hot Swift loop (tests stay fast).
-        .target(name: "GANMetrics", dependencies: ["TorchNN", "Radiograph", "Datasets", "RunKit"],
+        .target(name: "GANMetrics", dependencies: ["TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "BoneAge", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         .target(name: "Study", dependencies: ["Datasets", "Radiograph", "RunKit", "ProGAN", "BoneAge", "GANMetrics"],
@@ -95,7 +95,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
         .testTarget(name: "ProGANTests", dependencies: ["ProGAN", "TorchNN", "RunKit"]),
-        .testTarget(name: "GANMetricsTests", dependencies: ["GANMetrics", "Radiograph", "Torch"], exclude: ["Fixtures"]),
+        .testTarget(name: "GANMetricsTests", dependencies: ["GANMetrics", "Radiograph", "Torch", "Datasets", "ProGAN", "BoneAge", "RunKit"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit"]),
     ],

@@ -130,19 +130,27 @@ public enum FolderMetrics {
 
     public struct FIDSummary {
         public var fid: Double
+        /// With `kid: true`: KID between the same two sets.
+        public var kid: Double?
         public var countA: Int
         public var countB: Int
         public var dimension: Int
         public var cachedA: Bool
     }
 
-    /// FID between two folders in `extractor`'s feature space; folder `a`'s statistics (the
-    /// reference) come from `cache` when given.
+    /// FID (and KID when `kid`) between two folders in `extractor`'s feature space; folder `a`'s
+    /// statistics (the reference) come from `cache` when given (KID needs its features, so it
+    /// always reads folder `a`).
     public static func fid(a: String, b: String, extractor: FeatureExtractor, limit: Int? = nil, batch: Int = 50,
-                           cache: ReferenceStatisticsCache? = nil, progress: Bool = false) throws -> FIDSummary {
+                           cache: ReferenceStatisticsCache? = nil, kid: Bool = false, kidSubsets: Int = 100,
+                           kidSubsetSize: Int = 1000, seed: UInt64 = 0, progress: Bool = false) throws -> FIDSummary {
         var cachedA = false
-        let statisticsA: FeatureStatistics
-        if let cache {
+        var statisticsA: FeatureStatistics
+        var featuresA: Tensor?
+        if kid {
+            let result = try features(directory: a, extractor: extractor, limit: limit, batch: batch, keepFeatures: true, progress: progress)
+            (statisticsA, featuresA) = (result.statistics, result.features)
+        } else if let cache {
             let count = try limit ?? ImageSet(directory: a).files.count
             (statisticsA, cachedA) = try cache.statistics(source: a, count: count, extractor: extractor) {
                 try features(directory: a, extractor: extractor, limit: limit, batch: batch, progress: progress).statistics
@@ -150,9 +158,14 @@ public enum FolderMetrics {
         } else {
             statisticsA = try features(directory: a, extractor: extractor, limit: limit, batch: batch, progress: progress).statistics
         }
-        let statisticsB = try features(directory: b, extractor: extractor, limit: limit, batch: batch, progress: progress).statistics
-        return FIDSummary(fid: FrechetDistance.distance(statisticsA, statisticsB), countA: statisticsA.count,
-                          countB: statisticsB.count, dimension: extractor.dimension, cachedA: cachedA)
+        let resultB = try features(directory: b, extractor: extractor, limit: limit, batch: batch, keepFeatures: kid, progress: progress)
+        var kidValue: Double?
+        if kid, let featuresA, let featuresB = resultB.features {
+            kidValue = try KernelInceptionDistance.compute(real: featuresA, generated: featuresB, subsets: kidSubsets,
+                                                           maxSubsetSize: kidSubsetSize, generator: Generator(seed: seed))
+        }
+        return FIDSummary(fid: FrechetDistance.distance(statisticsA, resultB.statistics), kid: kidValue, countA: statisticsA.count,
+                          countB: resultB.statistics.count, dimension: extractor.dimension, cachedA: cachedA)
     }
 
     // MARK: precomputed features

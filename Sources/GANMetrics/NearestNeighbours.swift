@@ -26,13 +26,11 @@ public enum NearestNeighbours {
         var queryPaths: [String] = []
         var queryBatches: [Tensor] = []
         let queryScan = try ImageSet(directory: queries).forEachBatch(size: batch, limit: queryLimit) { images, paths in
-            queryBatches.append(images.reshaped([images.size(0), -1]).to(.float64))
+            queryBatches.append(images.reshaped([images.size(0), -1]))
             queryPaths += paths
         }
-        let q = Tensor.cat(queryBatches)
-        let pixels = Double(q.size(1))
-        var bestDistances: Tensor?
-        var bestIndices: Tensor?
+        let nearest = NearestAccumulator(queries: Tensor.cat(queryBatches), k: k)
+        let pixels = Double(nearest.queries.size(1))
         var referencePaths: [String] = []
         let referenceScan = try ImageSet(directory: reference).forEachBatch(
             size: batch, progressLabel: progress ? "neighbours" : nil) { images, paths in
@@ -41,25 +39,13 @@ public enum NearestNeighbours {
                                                expectedFrom: queryScan.firstFile, expectedWidth: queryScan.width,
                                                expectedHeight: queryScan.height)
             }
-            let r = images.reshaped([images.size(0), -1]).to(.float64)
-            let distances = q.cdist(r)
-            let start = referencePaths.count
-            let indices = (Tensor.arange(Double(start), Double(start + r.size(0)), dtype: .int64))
-                .unsqueezed(dim: 0).expanded([q.size(0), r.size(0)])
+            nearest.add(images.reshaped([images.size(0), -1]), firstIndex: referencePaths.count)
             referencePaths += paths
-            let candidates = bestDistances.map { Tensor.cat([$0, distances], dim: 1) } ?? distances
-            let candidateIndices = bestIndices.map { Tensor.cat([$0, indices], dim: 1) } ?? indices
-            let keep = Swift.min(k, candidates.size(1))
-            let top = candidates.topK(keep, dim: 1, largest: false)
-            bestDistances = top.values
-            bestIndices = candidateIndices.gathered(dim: 1, index: top.indices)
         }
-        let distances = bestDistances!.toArray(Double.self), indices = bestIndices!.toArray(Int64.self)
-        let kept = bestDistances!.size(1)
+        let (distances, indices) = nearest.result()
         let matches = queryPaths.enumerated().map { row, path in
-            Match(query: path, neighbours: (0..<kept).map { column in
-                let i = row * kept + column
-                return Neighbour(path: referencePaths[Int(indices[i])], rmsDifference: distances[i] / pixels.squareRoot())
+            Match(query: path, neighbours: zip(distances[row], indices[row]).map { distance, index in
+                Neighbour(path: referencePaths[index], rmsDifference: distance / pixels.squareRoot())
             })
         }
         return (matches, referenceScan.images, queryScan.unreadable + referenceScan.unreadable)

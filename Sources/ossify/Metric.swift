@@ -93,22 +93,26 @@ struct SWDCommand: ParsableCommand {
 struct FIDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fid",
-        abstract: "Fréchet distance between two folders in the feature space of a TorchScript network.",
+        abstract: "Fréchet distance (and KID with --kid) between two folders in the feature space of a bone-age model or a TorchScript network.",
         discussion: """
-        StyleGAN2-ADA's inception-2015-12-05.pt must be wrapped once (it needs a keyword argument):
+        --features takes a bone-age model (.safetensors from train-age: its pooled CNN features, works \
+        offline) or a TorchScript file (.pt). StyleGAN2-ADA's inception-2015-12-05.pt must be wrapped once \
+        (it needs a keyword argument):
           python3 python/metrics_reference/wrap_torchscript_features.py inception-2015-12-05.pt inception-features.pt
         """
     )
 
     @Option(help: "First folder (the reals).") var a: String
     @Option(help: "Second folder (the fakes).") var b: String
-    @Option(help: "TorchScript feature network (.pt) with a `features` method.") var features: String
-    @Option(help: "The method that returns [N, d] features.") var method = "features"
-    @Option(help: "Input the network expects: uint8RGB (ADA Inception) or grayFloat ([-1, 1], 1 channel).")
+    @Option(help: "Bone-age model (.safetensors) or TorchScript feature network (.pt).") var features: String
+    @Option(help: "TorchScript only: the method that returns [N, d] features.") var method = "features"
+    @Option(help: "TorchScript only: input the network expects: uint8RGB (ADA Inception) or grayFloat ([-1, 1], 1 channel).")
     var input = "uint8RGB"
     @Option(help: "Images per folder (default: all).") var count: Int?
     @Option(help: "Images per forward pass.") var batch = 50
     @Option(help: "Folder for cached statistics of --a (keyed by folder, count and network).") var cache: String?
+    @Flag(help: "Also compute KID (100 subsets of at most 1000 images; reads --a even when cached).") var kid = false
+    @Option(help: "Seed for KID's subsets.") var seed: UInt64 = 0
     @Flag(help: "Print one JSON line instead of text.") var json = false
 
     func validate() throws {
@@ -120,16 +124,20 @@ struct FIDCommand: ParsableCommand {
     }
 
     func run() throws {
-        let extractor = try TorchScriptFeatureExtractor(path: features, featuresMethod: method, logitsMethod: nil,
-                                                        input: TorchScriptFeatureExtractor.Input(rawValue: input)!)
+        let extractor = try FeatureExtractorFile.open(features, option: "--features", method: method,
+                                                      input: TorchScriptFeatureExtractor.Input(rawValue: input)!)
         let summary = try FolderMetrics.fid(a: a, b: b, extractor: extractor, limit: count, batch: batch,
-                                            cache: cache.map { ReferenceStatisticsCache(directory: $0) }, progress: true)
+                                            cache: cache.map { ReferenceStatisticsCache(directory: $0) }, kid: kid, seed: seed,
+                                            progress: true)
         if json {
-            printJSON(["metric": "fid", "value": summary.fid, "images_a": summary.countA, "images_b": summary.countB,
-                       "dimension": summary.dimension, "features": extractor.name, "cached_a": summary.cachedA])
+            var fields: [String: Any] = ["metric": "fid", "value": summary.fid, "images_a": summary.countA, "images_b": summary.countB,
+                                         "dimension": summary.dimension, "features": extractor.name, "cached_a": summary.cachedA]
+            if let kid = summary.kid { fields["kid"] = kid }
+            printJSON(fields)
         } else {
             print(String(format: "FID %.4f (%d vs %d images, %d-d features of %@%@)", summary.fid, summary.countA, summary.countB,
                          summary.dimension, extractor.name, summary.cachedA ? "; statistics of --a from the cache" : ""))
+            if let kid = summary.kid { print(String(format: "KID %.6g", kid)) }
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GANMetrics
 import ProGAN
 import RunKit
 import Torch
@@ -42,6 +43,13 @@ struct TrainGAN: ParsableCommand {
     @Option(help: "Snapshot every N ticks.") var snapshotTicks: Int?
     @Flag(help: "Keep Adam state across fade boundaries (the official code resets it).") var noResetOptimizers = false
     @Option(help: "Seed of initialisation, latents and data order.") var seed: UInt64?
+
+    @Option(help: "Evaluate every snapshot: comma-separated ms-ssim,swd,fid,kid,is,nn,memorisation; lines go to <run>/metric-<name>.jsonl.")
+    var metrics: String?
+    @Option(help: "Generated (and real) images per snapshot evaluation.") var metricsCount = 1000
+    @Option(help: "Feature network for FID/KID during training: bone-age model (.safetensors) or TorchScript (.pt).")
+    var features: String?
+    @Option(help: "TorchScript Inception for IS during training.") var inception: String?
 
     func resolvedOptions(base: ProGANOptions) throws -> ProGANOptions {
         var o = base
@@ -96,6 +104,11 @@ struct TrainGAN: ParsableCommand {
             print("parameters: G \(g.parameterCount) (\(String(format: "%.2f", Double(g.parameterCount) / 1e6)) M), D \(d.parameterCount) (\(String(format: "%.2f", Double(d.parameterCount) / 1e6)) M)")
             return
         }
+        // Checked before training starts, so a bad --metrics/--features fails at once.
+        let evaluator = try metrics.map {
+            try EvaluationSettings(metrics: $0, count: metricsCount, features: features, inception: inception)
+                .makeEvaluator(store: data)
+        }
         let source = try StoreImageSource(storePath: data, seed: options.seed, labelSize: options.network.labelSize)
         let run: ProGANTrainingRun
         if let resume {
@@ -119,7 +132,14 @@ struct TrainGAN: ParsableCommand {
                          record["images_per_second"] as? Double ?? 0, secPerKimg, eta))
             flushOutput()
         }
-        run.onSnapshot = { print("snapshot \($0)"); flushOutput() }
+        run.onSnapshot = { path in
+            print("snapshot \(path)")
+            flushOutput()
+            guard let evaluator else { return }
+            let report = try evaluator.evaluate(snapshot: path)
+            print(report.table())
+            flushOutput()
+        }
         try run.train(untilKimg: total)
         print("done: \(run.folder.path)")
     }
