@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
         .testTarget(name: "ProGANTests", dependencies: ["ProGAN", "TorchNN", "RunKit"]),
         .testTarget(name: "GANMetricsTests", dependencies: ["GANMetrics", "Radiograph", "Torch"], exclude: ["Fixtures"]),
-        .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Torch", "RunKit"],
+        .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Radiograph", "Torch", "RunKit"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit"]),
     ],

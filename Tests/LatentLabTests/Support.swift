@@ -38,3 +38,4 @@ func plantedProblem(n: Int, d: Int, support: [Int: Double], intercept: Double, n
     let y = signal + Tensor.randn([n], generator: random).to(.float64) * noise
     return (x, y.toArray(Double.self), beta)
 }
+
