@@ -5,7 +5,8 @@ import Torch
 /// Generation at a chosen bone age: each seed's latent z moves along the lasso's age direction u,
 /// z + t·u, until the CNN reads the requested age (the study's proposed next step). t starts at
 /// the lasso's estimate (target − CNN age)/‖β‖ and is refined by secant steps on the CNN's
-/// readings, falling back to the lasso's slope where the CNN's is flat or backwards.
+/// readings (the lasso's slope where the CNN's is flat or backwards) until a step lands on each
+/// side of the target, then by interpolation inside that bracket. The closest reading is kept.
 public enum AgeTargetedGeneration {
     public struct Result: Sendable {
         public var seed: UInt64
@@ -28,7 +29,7 @@ public enum AgeTargetedGeneration {
 
     public static func generate(generator: ProGenerator, reader: GeneratedImageAges, direction: AgeDirection,
                                 seeds: [UInt64], targetMonths: Double, reading: AgeReading = .meanOfSexes,
-                                truncation: Double? = nil, toleranceMonths: Double = 3, maximumIterations: Int = 10,
+                                truncation: Double? = nil, toleranceMonths: Double = 3, maximumIterations: Int = 12,
                                 maximumStep: Double = 10) throws -> Output {
         let d = generator.options.latentSize
         guard direction.coefficients.count == d else {
@@ -52,6 +53,13 @@ public enum AgeTargetedGeneration {
         var previousT = zero, previousAge = startAges
         var bestT = zero, bestAge = startAges
         var iterations = [Int](repeating: 0, count: n)
+        // The latest steps read below and above the target; once both exist the CNN's age crosses
+        // the target between them, and the search stays inside.
+        var below = [(t: Double, age: Double)?](repeating: nil, count: n)
+        var above = [(t: Double, age: Double)?](repeating: nil, count: n)
+        for i in 0..<n {
+            if startAges[i] < targetMonths { below[i] = (0, startAges[i]) } else { above[i] = (0, startAges[i]) }
+        }
         var done = startAges.map { Swift.abs($0 - targetMonths) <= toleranceMonths }
         var t = (0..<n).map { clampStep((targetMonths - startAges[$0]) / slope, maximumStep) }
         for _ in 0..<maximumIterations where done.contains(false) {
@@ -65,6 +73,13 @@ public enum AgeTargetedGeneration {
                 }
                 if Swift.abs(ages[i] - targetMonths) <= toleranceMonths {
                     done[i] = true
+                    continue
+                }
+                if ages[i] < targetMonths { below[i] = (t[i], ages[i]) } else { above[i] = (t[i], ages[i]) }
+                if let low = below[i], let high = above[i] {
+                    // Bracketed: interpolate between the two sides, kept inside the bracket.
+                    let fraction = (targetMonths - low.age) / (high.age - low.age)
+                    t[i] = low.t + Swift.min(Swift.max(fraction, 0.1), 0.9) * (high.t - low.t)
                     continue
                 }
                 let dt = t[i] - previousT[i]

@@ -36,7 +36,13 @@ public enum Lasso {
     public static func predict(_ x: Tensor, coefficients: [Double], intercept: Double) -> [Double] {
         withNoGrad {
             let beta = Tensor(coefficients, shape: [coefficients.count, 1])
-            return (x.to(.float64).matmul(beta).reshaped([-1]) + intercept).toArray(Double.self)
+            var out: [Double] = []
+            out.reserveCapacity(x.size(0))
+            for start in stride(from: 0, to: x.size(0), by: 65_536) {
+                let rows = x[start..<Swift.min(x.size(0), start + 65_536)].to(.float64)
+                out += (rows.matmul(beta).reshaped([-1]) + intercept).toArray(Double.self)
+            }
+            return out
         }
     }
 
@@ -90,8 +96,13 @@ public enum Lasso {
         }
 
         let yTensor = Tensor(y)
-        let (xShift, yShift) = withNoGrad { (x.to(.float64).mean(dims: [0], keepDim: true), y.reduce(0, +) / Double(n)) }
         let ranges = foldRanges(count: n, folds: folds)
+        // Column means in float64, a fold at a time (memory stays at one fold in float64).
+        let xShift = withNoGrad {
+            ranges.map { x[$0].to(.float64).sum(dims: [0], keepDim: true) }.dropFirst()
+                .reduce(x[ranges[0]].to(.float64).sum(dims: [0], keepDim: true), +) / Double(n)
+        }
+        let yShift = y.reduce(0, +) / Double(n)
         let blocks = ranges.map { BlockSums.of(x: x, y: yTensor, range: $0, xShift: xShift, yShift: yShift) }
         let total = blocks.dropFirst().reduce(blocks[0], +)
         let whole = CentredProblem(total, standardize: standardize)

@@ -40,18 +40,19 @@ struct LatentSample: ParsableCommand {
         let generator = try ProGANSnapshot.loadGenerator(snapshot)
         let model = try AgeModelFile.load(ageModel)
         let store = LatentStore(path: out)
-        let progress = ProgressLine("latent sample", total: Double(count), unit: "images")
-        var first: Int?
+        var progress: ProgressLine?
+        var first = 0
         let summary = try LatentSampler.run(
             generator: generator, ageModel: model, count: count, batch: batch, store: store, keepFeatures: features,
             reading: try ageReading(sex: sex), truncation: truncation, shardSize: shardSize, snapshotName: snapshot,
             ageModelName: ageModel
         ) { done in
-            if first == nil {
+            if progress == nil {
                 first = done
                 if done > 0 { print("resuming \(out) at sample \(done)") }
+                progress = ProgressLine("latent sample", total: Double(count - first), unit: "images")
             }
-            progress.update(Double(done))
+            progress?.update(Double(done - first), extra: "\(done)/\(count) in the store")
         }
         print(String(format: "%d samples in %@ (%d new in %.1f s, %.1f images/s, peak memory %.0f MiB)", summary.count, out,
                      summary.count - summary.resumedFrom, summary.seconds, summary.imagesPerSecond,
