@@ -646,11 +646,25 @@ ct_script_module ct_script_load(const char *path, int dev) {
 void ct_script_module_free(ct_script_module m) { delete m; }
 int ct_script_eval(ct_script_module m) { CT_STATUS(m->m.eval()); }
 ct_tensor ct_script_forward(ct_script_module m, const char *method, const ct_tensor *inputs, size_t n) {
+  return ct_script_call(m, method, inputs, n, nullptr, nullptr, nullptr, 0);
+}
+ct_tensor ct_script_call(ct_script_module m, const char *method, const ct_tensor *inputs, size_t n,
+                         const char *const *kw_names, const int *kw_kinds, const double *kw_values, size_t nkw) {
   return guarded<ct_tensor>(nullptr, [&]() -> ct_tensor {
     if (m == nullptr) throw std::invalid_argument("null TorchScript module");
     std::vector<c10::IValue> args;
     for (size_t i = 0; i < n; ++i) args.emplace_back(need(inputs[i]));
-    c10::IValue out = m->m.get_method(method ? method : "forward")(std::move(args));
+    torch::jit::Kwargs kwargs;
+    for (size_t i = 0; i < nkw; ++i) {
+      if (kw_names == nullptr || kw_names[i] == nullptr) throw std::invalid_argument("null keyword name");
+      switch (kw_kinds[i]) {
+        case CT_KW_BOOL: kwargs[kw_names[i]] = c10::IValue(kw_values[i] != 0); break;
+        case CT_KW_INT: kwargs[kw_names[i]] = c10::IValue(static_cast<int64_t>(kw_values[i])); break;
+        case CT_KW_DOUBLE: kwargs[kw_names[i]] = c10::IValue(kw_values[i]); break;
+        default: throw std::invalid_argument("unknown keyword argument kind");
+      }
+    }
+    c10::IValue out = m->m.get_method(method ? method : "forward")(std::move(args), kwargs);
     if (out.isTensor()) return wrap(out.toTensor());
     if (out.isTuple()) {
       auto elements = out.toTuple()->elements();

@@ -28,10 +28,43 @@ public final class ScriptModule {
     }
 
     public func call(_ method: String, _ inputs: [Tensor]) throws -> Tensor {
-        try withExtendedLifetime(inputs) {
+        try call(method, inputs, keywords: [:])
+    }
+
+    /// A keyword-argument value.
+    public enum Argument: Sendable, Equatable {
+        case bool(Bool)
+        case int(Int)
+        case double(Double)
+    }
+
+    /// Calls `method` with tensor arguments and keyword arguments, e.g.
+    /// `call("forward", [images], keywords: ["return_features": .bool(true)])`.
+    public func call(_ method: String, _ inputs: [Tensor], keywords: [String: Argument]) throws -> Tensor {
+        let names = keywords.keys.sorted()
+        let kinds: [Int32] = names.map {
+            switch keywords[$0]! {
+            case .bool: Int32(CT_KW_BOOL)
+            case .int: Int32(CT_KW_INT)
+            case .double: Int32(CT_KW_DOUBLE)
+            }
+        }
+        let values: [Double] = names.map {
+            switch keywords[$0]! {
+            case let .bool(value): value ? 1 : 0
+            case let .int(value): Double(value)
+            case let .double(value): value
+            }
+        }
+        let label = "ScriptModule(\((path as NSString).lastPathComponent)).\(method)"
+            + (names.isEmpty ? "" : "(" + names.map { "\($0)=\(keywords[$0]!)" }.joined(separator: ", ") + ")")
+        return try withExtendedLifetime(inputs) {
             let handles: [OpaquePointer?] = inputs.map(\.handle)
-            return try throwingResult(ct_script_forward(handle, method, handles, handles.count),
-                                      "ScriptModule(\((path as NSString).lastPathComponent)).\(method)")
+            let cNames = names.map { strdup($0) }
+            defer { cNames.forEach { free($0) } }
+            let namePointers: [UnsafePointer<CChar>?] = cNames.map { UnsafePointer($0) }
+            return try throwingResult(ct_script_call(handle, method, handles, handles.count, namePointers, kinds, values, names.count),
+                                      label)
         }
     }
 }

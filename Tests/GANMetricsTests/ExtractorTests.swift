@@ -22,7 +22,7 @@ struct ExtractorTests {
     }
 
     @Test(.enabled(if: Python.available, "needs /usr/bin/python3 with torch and safetensors"))
-    func adaStyleTorchScriptNeedsTheWrapper() throws {
+    func adaStyleTorchScriptWorksDirectlyAndWrapped() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let raw = (folder as NSString).appendingPathComponent("tiny-inception.pt")
@@ -30,26 +30,38 @@ struct ExtractorTests {
         let expectedPath = (folder as NSString).appendingPathComponent("expected.safetensors")
         let made = try Python.run([Fixtures.script("make_tiny_inception.py"), raw, expectedPath])
         try #require(made.status == 0, "\(made.output)")
+        let expected = try SafeTensors.read(expectedPath).tensors
+        let probe = try #require(expected["probe"])  // [4, 3, 32, 32] uint8
 
-        // ADA's signature needs forward(img, return_features=True): not reachable without keywords.
-        let error = #expect(throws: MetricError.self) { try TorchScriptFeatureExtractor(path: raw) }
-        #expect(error?.localizedDescription.contains("wrap_torchscript_features.py") == true, "\(String(describing: error))")
+        // ADA's signature forward(img, return_features=True) through keyword arguments.
+        let ada = try TorchScriptFeatureExtractor(path: raw)
+        #expect(ada.calling == .adaKeywords && ada.dimension == 8 && ada.providesLogits)
+        #expect(try ada.module.call("forward", [probe], keywords: ["return_features": .bool(true)])
+            .allClose(try #require(expected["features"]), rtol: 1e-5, atol: 1e-6))
+        let probeGray = probe.sliced(dim: 1, 0, 1).to(.float32) / 127.5 - 1
+        let tiledProbe = probe.sliced(dim: 1, 0, 1).repeated([1, 3, 1, 1])
+        #expect(try ada.logits(images: probeGray).allClose(
+            try ada.module.call("forward", [tiledProbe], keywords: ["no_output_bias": .bool(true)]).log(), rtol: 1e-5, atol: 1e-5))
+        // An unknown keyword is an error, not a crash.
+        #expect(throws: TorchError.self) { try ada.module.call("forward", [probe], keywords: ["no_such_option": .int(1)]) }
+        // A method that does not exist, with a forward that has no such keyword, explains itself.
+        let error = #expect(throws: MetricError.self) { try TorchScriptFeatureExtractor(path: raw, featuresMethod: "pool3") }
+        #expect(error?.localizedDescription.contains("pool3") == true, "\(String(describing: error))")
         // forward(img) alone gives the 10-way probabilities, not features.
         let plain = try TorchScriptFeatureExtractor(path: raw, featuresMethod: "forward", logitsMethod: nil)
-        #expect(plain.dimension == 10)
+        #expect(plain.dimension == 10 && plain.calling == .methods)
 
         let wrap = try Python.run([Fixtures.script("wrap_torchscript_features.py"), raw, wrapped])
         try #require(wrap.status == 0, "\(wrap.output)")
         let extractor = try TorchScriptFeatureExtractor(path: wrapped)
         #expect(extractor.dimension == 8 && extractor.providesLogits)
-        let expected = try SafeTensors.read(expectedPath).tensors
-        let probe = try #require(expected["probe"])  // [4, 3, 32, 32] uint8, identical channels not required
         // Feed channel 0 as gray in [−1, 1]; the extractor tiles it to RGB as ADA does, so compare
         // against the module run on the tiled probe.
         let gray = probe.sliced(dim: 1, 0, 1).to(.float32) / 127.5 - 1
         let features = try extractor.features(images: gray)
         let direct = try extractor.module.call("features", [probe.sliced(dim: 1, 0, 1).repeated([1, 3, 1, 1])])
         #expect(features.allClose(direct, rtol: 1e-6, atol: 1e-6))
+        #expect(try extractor.features(images: gray).allClose(try ada.features(images: gray), rtol: 1e-5, atol: 1e-6))
         // And the module itself agrees with PyTorch on the stored probe.
         #expect(try extractor.module.call("features", [probe]).allClose(try #require(expected["features"]), rtol: 1e-5, atol: 1e-6))
         let logits = try extractor.module.call("logits", [probe])

@@ -220,6 +220,12 @@ int ct_script_eval(ct_script_module m);
 /// or the first tensor of a returned tuple.
 ct_tensor ct_script_forward(ct_script_module m, const char *method, const ct_tensor *inputs,
                             size_t ninputs);
+/// Kinds of keyword-argument values (each passed as a double).
+enum { CT_KW_BOOL = 0, CT_KW_INT = 1, CT_KW_DOUBLE = 2 };
+/// Like ct_script_forward, with keyword arguments `kw_names[i]` = `kw_values[i]` of kind
+/// `kw_kinds[i]` (e.g. StyleGAN2-ADA's forward(img, return_features=True)).
+ct_tensor ct_script_call(ct_script_module m, const char *method, const ct_tensor *inputs, size_t ninputs,
+                         const char *const *kw_names, const int *kw_kinds, const double *kw_values, size_t nkw);
 
 #ifdef __cplusplus
 }
