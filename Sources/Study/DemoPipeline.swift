@@ -25,12 +25,9 @@ public final class DemoPipeline {
     public var stages: [(name: String, body: () throws -> Void)] {
         [("phantoms", makePhantoms), ("pack", pack), ("train-gan", trainGAN), ("samples", writeSamples),
          ("train-age", trainAge), ("eval-age", evaluateAge)]
-            + extraStages
+            + analysisStages
             + [("report", writeReport)]
     }
-
-    /// Stages that later layers add between the bone-age reader and the report.
-    public var extraStages: [(name: String, body: () throws -> Void)] = []
 
     /// Runs every stage that has not completed; returns the report's path.
     @discardableResult

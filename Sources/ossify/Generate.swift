@@ -62,41 +62,16 @@ struct Generate: ParsableCommand {
     func generateAtAge(_ months: Double, generator: ProGenerator, seeds: [UInt64], ageModel: String, directionPath: String) throws {
         let reader = GeneratedImageAges(model: try AgeModelFile.load(ageModel))
         let ageDirection = try AgeDirection.load(directionPath, latentSize: generator.options.latentSize)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        var csv = "seed,target_months,start_months,reached_months,step,iterations,file\n"
-        var latents: [Float] = [], tiles: [GrayImage] = [], reached: [Double] = []
         let progress = ProgressLine("generate --age", total: Double(seeds.count), unit: "images")
-        for start in stride(from: 0, to: seeds.count, by: 32) {
-            let chunk = Array(seeds[start..<min(seeds.count, start + 32)])
-            let output = try AgeTargetedGeneration.generate(generator: generator, reader: reader, direction: ageDirection,
-                                                            seeds: chunk, targetMonths: months, reading: try ageReading(sex: sex),
-                                                            truncation: truncation, toleranceMonths: tolerance)
-            for (i, result) in output.results.enumerated() {
-                let image = GrayImage(tensor: output.images[i])
-                let name = String(format: "seed%04llu.png", result.seed)
-                try ImageFile.writePNG(image, to: (out as NSString).appendingPathComponent(name), bitDepth: 8)
-                if grid { tiles.append(image) }
-                latents += result.latent
-                reached.append(result.reachedMonths)
-                csv += String(format: "%llu,%.1f,%.2f,%.2f,%.4f,%d,%@\n", result.seed, result.targetMonths, result.startMonths,
-                              result.reachedMonths, result.step, result.iterations, name)
-            }
-            progress.update(Double(start + chunk.count))
+        let summary = try AgeTargetedFiles.write(generator: generator, reader: reader, direction: ageDirection, seeds: seeds,
+                                                 targetMonths: months, reading: try ageReading(sex: sex), truncation: truncation,
+                                                 toleranceMonths: tolerance, outputDirectory: out, grid: grid) {
+            progress.update(Double($0))
         }
-        try AtomicFile.write(csv, to: (out as NSString).appendingPathComponent("ages.csv"))
-        try SafeTensors.write(["z": Tensor(latents, shape: [seeds.count, generator.options.latentSize]),
-                               "seeds": Tensor(seeds.map { Int64(bitPattern: $0) }), "age": Tensor(reached)],
-                              metadata: ["producer": "ossify generate --age", "target_months": String(months)],
-                              to: (out as NSString).appendingPathComponent("latents.safetensors"))
-        if grid {
-            let columns = Int(Double(tiles.count).squareRoot().rounded(.up))
-            try ImageFile.writePNG(imageGrid(tiles, columns: columns), to: (out as NSString).appendingPathComponent("grid.png"), bitDepth: 8)
-        }
-        let within = reached.filter { abs($0 - months) <= tolerance }.count
-        let errors = reached.map { abs($0 - months) }
+        let reached = summary.reachedMonths
         print(String(format: "wrote %d images at target %.0f months to %@: CNN reads %.1f…%.1f months, %d within ±%.0f, mean |error| %.1f months",
-                     seeds.count, months, out, reached.min() ?? .nan, reached.max() ?? .nan, within, tolerance,
-                     errors.reduce(0, +) / Double(max(1, errors.count))))
+                     seeds.count, months, out, reached.min() ?? .nan, reached.max() ?? .nan, summary.withinTolerance, tolerance,
+                     summary.meanAbsoluteError))
         print("ages per image: \((out as NSString).appendingPathComponent("ages.csv"))")
     }
 }

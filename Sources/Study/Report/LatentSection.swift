@@ -16,12 +16,13 @@ extension StudyReport {
     mutating func lassoPart(_ folder: String) {
         page.raw("<h3>LASSO of CNN-read age on z</h3>")
         guard let lasso = RunFiles.json(RunFiles.join(folder, "lasso.json")) else { page.missing("\(folder)/lasso.json (run ossify latent lasso)"); return }
-        let samples = lasso["samples"] ?? lasso["n"] ?? "—"
+        let samples = "\(lasso["train_count"] ?? "—") fitted (cross-validated), \(lasso["heldout_count"] ?? "—") held out"
         page.table([["quantity", "value"],
                     ["latent vectors", "\(samples)"],
                     ["cross-validation folds", "\(lasso["folds"] ?? "—")"],
                     ["chosen penalty λ", RunFiles.format(RunFiles.double(lasso["lambda"]), "%.4g")],
-                    ["non-zero coefficients", "\(lasso["nonzero"] ?? "—") of \(lasso["dimension"] ?? lasso["d"] ?? "—")"],
+                    ["non-zero coefficients", "\(lasso["nonzero"] ?? "—")"],
+                    ["age change per unit step along the direction (months)", RunFiles.format(RunFiles.double(lasso["months_per_unit"]), "%.1f")],
                     ["training error, months (mean ± SD of |LASSO − CNN|)", RunFiles.format(RunFiles.double(lasso["train_mae"])) + " ± " + RunFiles.format(RunFiles.double(lasso["train_sd"]))],
                     ["held-out error, months", RunFiles.format(RunFiles.double(lasso["heldout_mae"])) + " ± " + RunFiles.format(RunFiles.double(lasso["heldout_sd"]))]],
                    caption: "The source study: 11.6 ± 9.4 months on training, 10.9 ± 9.0 held out (200,000 latents, 512-d).")
@@ -73,8 +74,8 @@ extension StudyReport {
         guard RunFiles.exists(folder) else { page.missing("\(folder) (run ossify generate --age)"); return }
         if let table = RunFiles.files(in: folder, prefix: "", suffix: ".csv").first {
             let rows = RunFiles.csv(table)
-            if let first = rows.first {
-                let keys = first.keys.sorted()
+            if !rows.isEmpty {
+                let keys = RunFiles.csvHeader(table)
                 page.table([keys] + rows.prefix(32).map { row in keys.map { row[$0] ?? "" } }, caption: "Requested and reached ages (\((table as NSString).lastPathComponent))")
             }
         }

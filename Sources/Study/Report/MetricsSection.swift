@@ -7,6 +7,8 @@ extension StudyReport {
         "fid": "Fréchet distance between generated and real feature statistics (lower is better).",
         "kid": "Kernel inception distance (unbiased MMD² with a cubic kernel) on the same features (lower is better).",
         "is": "Inception Score from the user's Inception network (higher is better; 10 splits).",
+        "nn": "Median distance from a generated image to its nearest training image in pixels (real: held-out real images to the training set).",
+        "memorisation": "Fraction of generated images closer to a training image than the 1st percentile of held-out real images (real: that fraction for the held-out images themselves).",
     ]
 
     /// Metrics over training against the real-vs-real baselines (the study's Fig. 6).

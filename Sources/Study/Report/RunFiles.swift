@@ -29,6 +29,13 @@ enum RunFiles {
         }
     }
 
+    /// The column names of a CSV, in file order.
+    static func csvHeader(_ path: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let first = String(decoding: data, as: UTF8.self).split(separator: "\n").first else { return [] }
+        return first.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
     /// Files in a folder whose names start and end as given, sorted by name.
     static func files(in folder: String, prefix: String, suffix: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

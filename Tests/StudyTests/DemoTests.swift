@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import Study
+
+@Suite("ossify demo end to end", .serialized)
+struct DemoTests {
+    static func temporaryFolder() -> String {
+        let path = NSTemporaryDirectory() + "ossify-demo-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("The quick demo runs every stage, writes a self-contained report with every section, and a rerun skips the finished stages")
+    func quickDemo() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pipeline = DemoPipeline(folder: folder, settings: .quick)
+        var lines: [String] = []
+        pipeline.log = { lines.append($0) }
+        let reportPath = try pipeline.run()
+        let ran = pipeline.stageSeconds.filter { !$0.skipped }.map(\.stage)
+        #expect(ran == pipeline.stages.map(\.name))
+
+        let html = try String(contentsOfFile: reportPath, encoding: .utf8)
+        #expect(!html.contains("Not available"), "missing parts: \(html.components(separatedBy: "Not available").dropFirst().map { $0.prefix(120) })")
+        for section in ["The data", "GAN training and samples", "Metrics over training", "The bone-age reader",
+                        "Nearest neighbours", "Memorisation audit", "Bone age in the latent space"] {
+            #expect(html.contains(section), "no section \(section)")
+        }
+        #expect(!html.contains("src=\"/") && !html.contains("src=\"file:"), "the report links to files instead of embedding them")
+        #expect(html.contains("data:image/gif;base64,"), "no embedded aging animation")
+        #expect(html.components(separatedBy: "data:image/png;base64,").count > 10)
+        #expect(html.components(separatedBy: "<svg").count > 8)
+        for metric in ["ms-ssim", "swd", "fid", "kid"] {
+            let lines = RunFiles.jsonLines(RunFiles.join(StudyLayout(root: folder).gan, "metric-\(metric).jsonl"))
+            #expect(!lines.isEmpty, "no \(metric) lines")
+            #expect(lines.allSatisfy { RunFiles.double($0["value"])?.isFinite == true })
+        }
+
+        let again = DemoPipeline(folder: folder, settings: .quick)
+        again.log = { _ in }
+        try again.run()
+        #expect(again.stageSeconds.filter { !$0.skipped }.map(\.stage) == ["report"])
+    }
+
+    @Test("A folder holding another demo's stages is refused, naming the folder")
+    func mismatchedFolder() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var other = DemoSettings.quick
+        other.name = "custom"
+        other.phantoms = 7
+        try JSONEncoder().encode(other).write(to: URL(fileURLWithPath: folder + "/demo-settings.json"))
+        let pipeline = DemoPipeline(folder: folder, settings: .quick)
+        pipeline.log = { _ in }
+        #expect {
+            try pipeline.run()
+        } throws: { error in
+            "\(error.localizedDescription)".contains(folder) && "\(error.localizedDescription)".contains("custom")
+        }
+        #expect(!FileManager.default.fileExists(atPath: StudyLayout(root: folder).phantoms))
+    }
+}
