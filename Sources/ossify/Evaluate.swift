@@ -38,8 +38,8 @@ struct Evaluate: ParsableCommand {
         real-vs-real baselines are computed once and kept in <run>/metric-baselines.json; sheets and \
         memorisation files go to <run>/evaluate/<snapshot>/. FID and KID use --features: a bone-age \
         model (.safetensors from train-age; works offline) or a TorchScript network (.pt). IS needs \
-        --inception, a TorchScript Inception with `features`/`logits` methods (wrap ADA's file with \
-        python/metrics_reference/wrap_torchscript_features.py).
+        --inception, a TorchScript Inception: StyleGAN2-ADA's inception-2015-12-05.pt as it is, or one \
+        with `features`/`logits` methods.
         """
     )
 

@@ -96,9 +96,8 @@ struct FIDCommand: ParsableCommand {
         abstract: "Fréchet distance (and KID with --kid) between two folders in the feature space of a bone-age model or a TorchScript network.",
         discussion: """
         --features takes a bone-age model (.safetensors from train-age: its pooled CNN features, works \
-        offline) or a TorchScript file (.pt). StyleGAN2-ADA's inception-2015-12-05.pt must be wrapped once \
-        (it needs a keyword argument):
-          python3 python/metrics_reference/wrap_torchscript_features.py inception-2015-12-05.pt inception-features.pt
+        offline) or a TorchScript file (.pt) with a `features` method, or StyleGAN2-ADA's \
+        inception-2015-12-05.pt as it is (called with return_features=True).
         """
     )
 
