@@ -15,8 +15,9 @@ public struct StudyLayout: Sendable {
     public var latent: String { path("latent") }
     public var latentSamples: String { path("latent/samples") }
     public var lasso: String { path("latent/lasso") }
-    public var walk: String { path("latent/walk") }
-    public var lassoWalk: String { path("latent/walk-lasso") }
+    /// The aging walks, where `ossify latent interpolate --out latent/walks` puts them.
+    public var walk: String { path("latent/walks/study") }
+    public var lassoWalk: String { path("latent/walks/direction") }
     public var targeted: String { path("latent/targeted") }
     public var report: String { path("report.html") }
     /// Stage markers: a stage whose marker exists is skipped when the demo runs again.

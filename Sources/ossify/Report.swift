@@ -15,7 +15,7 @@ struct Report: ParsableCommand {
     @Option(help: "Packed training store.") var data: String?
     @Option(help: "PGGAN run folder.") var gan: String?
     @Option(help: "Bone-age training run folder.") var age: String?
-    @Option(help: "Latent folder (samples/, lasso/, walk/, walk-lasso/, targeted/).") var latent: String?
+    @Option(help: "Latent folder (samples/, lasso/, walks/ from latent interpolate, targeted/ from generate --age).") var latent: String?
     @Option(help: "Report file (default: <study>/report.html, or report.html).") var out: String?
     @Option(help: "Report title.") var title: String?
 

@@ -7,7 +7,7 @@ extension StudyReport {
         page.section("Bone age in the latent space (Fig. 8)", id: "latent")
         guard let latent = inputs.latent, RunFiles.exists(latent) else { page.missing("latent folder (give --latent DIR)"); return }
         lassoPart(RunFiles.join(latent, "lasso"))
-        for (name, title) in [("walk", "The study's aging walk"), ("walk-lasso", "Walk along the LASSO age direction")] {
+        for (name, title) in [("walks/study", "The study's aging walk"), ("walks/direction", "Walk along the LASSO age direction")] {
             walkPart(RunFiles.join(latent, name), title: title)
         }
         targetedPart(RunFiles.join(latent, "targeted"))

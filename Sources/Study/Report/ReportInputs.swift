@@ -9,7 +9,7 @@ public struct ReportInputs: Sendable {
     public var ganRun: String?
     /// Bone-age training run folder (stats.jsonl, best.safetensors, eval-validation.csv).
     public var ageRun: String?
-    /// Latent-space folder (samples/, lasso/, walk/, walk-lasso/, targeted/).
+    /// Latent-space folder (samples/, lasso/, walks/study, walks/direction, targeted/).
     public var latent: String?
     /// The report file to write.
     public var output: String
