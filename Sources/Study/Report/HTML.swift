@@ -77,8 +77,14 @@ public struct HTML {
         body += "<table>"
         if let caption { body += "<caption>\(Self.escape(caption))</caption>" }
         body += "<tr>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr>"
-        for row in rows.dropFirst() { body += "<tr>" + row.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>" }
+        for row in rows.dropFirst() { body += "<tr>" + row.map(Self.cell).joined() + "</tr>" }
         body += "</table>\n"
+    }
+
+    /// Numbers align right, words left.
+    static func cell(_ text: String) -> String {
+        let numeric = text.first.map { $0.isNumber || "+-−—.".contains($0) } ?? false
+        return numeric ? "<td>\(escape(text))</td>" : "<td class=\"text\">\(escape(text))</td>"
     }
 
     public func document(title: String, subtitle: String) -> String {
@@ -97,7 +103,7 @@ public struct HTML {
         figure.chart svg{max-width:100%;height:auto;border:1px solid #eee}
         figcaption{font-size:.85em;color:#555;max-width:560px}
         table{border-collapse:collapse;margin:.6em 0;font-size:.9em} td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-        th{background:#f4f4f4} td:first-child,th:first-child{text-align:left} caption{text-align:left;font-weight:bold;padding:.3em 0}
+        th{background:#f4f4f4} td:first-child,th:first-child,td.text{text-align:left} caption{text-align:left;font-weight:bold;padding:.3em 0}
         .missing{color:#a33;font-style:italic} .note{color:#555;font-size:.9em} code{background:#f4f4f4;padding:0 .2em}
         nav ol{columns:2}
         </style></head><body>

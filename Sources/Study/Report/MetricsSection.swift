@@ -35,11 +35,19 @@ extension StudyReport {
                 rows.append([name, RunFiles.format(RunFiles.double(latest["kimg"]), "%.0f"), RunFiles.format(RunFiles.double(latest["value"]), "%.4g"),
                              RunFiles.format(baseline, "%.4g"), "\(latest["images"] ?? "—")", Self.metricDescriptions[name] ?? ""])
             }
+            guard series.count >= 2 else { continue }
             var chart = SVGChart(title: name.uppercased(), xLabel: "training images shown (thousands)", yLabel: name)
             chart.series = [.init("generated", x: series.map { RunFiles.double($0["kimg"]) ?? .nan },
                                   y: series.map { RunFiles.double($0["value"]) ?? .nan }, color: SVGChart.palette[0])]
-            if let baseline { chart.references = [.init("real vs real", value: baseline, color: SVGChart.palette[1])] }
-            page.chart(chart, caption: (Self.metricDescriptions[name] ?? name) + " Dashed: the same metric between two sets of real images.")
+            let baselines = series.map { RunFiles.double($0["real_baseline"]) ?? .nan }
+            if Set(baselines.filter(\.isFinite)).count > 1 {
+                // Snapshots at lower resolutions are compared with real images at their resolution.
+                chart.series.append(.init("real vs real", x: chart.series[0].x, y: baselines,
+                                          color: SVGChart.palette[1]))
+            } else if let baseline {
+                chart.references = [.init("real vs real", value: baseline, color: SVGChart.palette[1])]
+            }
+            page.chart(chart, caption: (Self.metricDescriptions[name] ?? name) + " Red: the same metric between two disjoint sets of real images, at the resolution each snapshot had reached.")
         }
         page.table(rows, caption: "Latest value of each metric")
     }
