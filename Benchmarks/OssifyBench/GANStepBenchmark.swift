@@ -67,7 +67,7 @@ public enum GANStepBenchmark {
                          String(c.fmapMax), "--latent", String(c.latent), "--batch", String(c.batch), "--steps",
                          String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads)]
         do {
-            let peer = try OpsBenchmark.runPeer(python: python, arguments: arguments)
+            let peer = try PeerScript.jsonLines(python: python, arguments: arguments)
             guard let line = peer.first, let theirs = line["images_per_second"] as? Double else {
                 emit(BenchRecord([("bench", "gan-step"), ("impl", "pytorch"), ("skipped", "no result")]).jsonLine)
                 return

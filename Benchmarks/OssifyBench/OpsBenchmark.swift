@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import Torch
 
 /// matmul and conv2d forward+backward in Ossify, side by side with the same ops in PyTorch (the
@@ -65,7 +66,7 @@ public enum OpsBenchmark {
         }
         let peer: [[String: Any]]
         do {
-            peer = try runPeer(python: python, arguments: [script, "--threads", String(threads), "--repeats",
+            peer = try PeerScript.jsonLines(python: python, arguments: [script, "--threads", String(threads), "--repeats",
                                                            String(repeats), "--warmup", String(warmup)])
         } catch {
             emit(BenchRecord([("impl", "pytorch"), ("skipped", "\(error)")]).jsonLine)
@@ -91,30 +92,6 @@ public enum OpsBenchmark {
             let sorted = ratios.sorted()
             emit(BenchRecord([("bench", "summary"), ("impl", "ratio"), ("cases", ratios.count),
                               ("min_speed_ratio", sorted.first!), ("median_speed_ratio", sorted[sorted.count / 2])]).jsonLine)
-        }
-    }
-
-    struct PeerError: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    static func runPeer(python: String, arguments: [String]) throws -> [[String: Any]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw PeerError(description: "cannot start \(python): \(error.localizedDescription)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errData, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-            throw PeerError(description: "\(python) \(arguments.first ?? "") exited \(process.terminationStatus): \(message)")
-        }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
     }
 }

@@ -65,7 +65,7 @@ public enum AgeStepBenchmark {
                          "--input-norm", c.inputNormalization.rawValue,
                          "--steps", String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads)]
         do {
-            let peer = try runPeer(python: python, arguments: arguments)
+            let peer = try PeerScript.lastJSON(python: python, arguments: arguments)
             guard let theirs = peer["images_per_second"] as? Double else {
                 emit(json(common.merging(["impl": "pytorch", "skipped": "no result"]) { $1 }))
                 return
@@ -80,30 +80,5 @@ public enum AgeStepBenchmark {
     static func json(_ object: [String: Any]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Runs the peer script and returns its last JSON line.
-    static func runPeer(python: String, arguments: [String]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch {
-            throw BoneAgeError.invalidOption("python", "cannot start \(python): \(error.localizedDescription)")
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let last = String(decoding: errors, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-            throw BoneAgeError.invalidOption("python", "\(arguments.first ?? "peer") exited \(process.terminationStatus): \(last)")
-        }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        guard let line = lines.last, let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw BoneAgeError.invalidOption("python", "the peer printed no JSON line")
-        }
-        return object
     }
 }

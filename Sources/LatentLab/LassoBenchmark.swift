@@ -61,7 +61,7 @@ public enum LassoBenchmark {
         let script = settings.peerScript ?? defaultPeerScript
         let peer: [String: Any]
         do {
-            peer = try runPeer(python: python, arguments: [script, file, "--folds", String(settings.folds)])
+            peer = try PeerScript.lastJSON(python: python, arguments: [script, file, "--folds", String(settings.folds)])
         } catch {
             line(["bench": "lasso_cv", "impl": "sklearn", "skipped": "\(error)"])
             return
@@ -81,28 +81,5 @@ public enum LassoBenchmark {
               "lambda_index_difference": Swift.abs(fit.chosenIndex - theirIndex),
               "max_abs_coef_difference": delta,
               "intercept_difference": Swift.abs(fit.intercept - ((peer["intercept"] as? Double) ?? .nan))])
-    }
-
-    struct PeerError: Error, CustomStringConvertible { let description: String }
-
-    static func runPeer(python: String, arguments: [String]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch { throw PeerError(description: "cannot start \(python): \(error.localizedDescription)") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PeerError(description: "\(python) \(arguments.first ?? "") exited \(process.terminationStatus): \(message.suffix(500))")
-        }
-        let lastLine = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        guard let object = try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any] else {
-            throw PeerError(description: "the peer printed no JSON object")
-        }
-        return object
     }
 }
