@@ -24,7 +24,7 @@ public struct AgeEvaluation {
 
     /// Evaluates `model` on `split` of the store at `data`. The validation and train splits need
     /// a model written by `train-age` (its seed and held-out fraction are in the metadata).
-    public init(modelPath: String, data: String, split: Split, batchSize: Int = 128,
+    public init(modelPath: String, data: String, split: Split, batchSize: Int = 128, tta: Int = 1,
                 progress: ((Int, Int) -> Void)? = nil) throws {
         let model = try AgeModelFile.load(modelPath)
         let dataset = try PackedDataset(path: data)
@@ -48,7 +48,7 @@ public struct AgeEvaluation {
         guard !indices.isEmpty else {
             throw BoneAgeError.invalidInput(path: data, "no labelled images in the \(split.rawValue) split")
         }
-        let predicted = try model.predictMonths(dataset: dataset, indices: indices, batchSize: batchSize) {
+        let predicted = try model.predictMonths(dataset: dataset, indices: indices, batchSize: batchSize, tta: tta) {
             progress?($0, indices.count)
         }
         rows = zip(indices, predicted).map { i, p in

@@ -51,7 +51,10 @@ struct StoreImages {
 
 extension AgeRegressor {
     /// Predicted months for store images `indices`, in eval mode without gradients.
-    public func predictMonths(dataset: PackedDataset, indices: [Int], batchSize: Int = 128,
+    /// Predicted months for `indices` of a store; with `tta` > 1 each image's prediction is the mean
+    /// over `tta` variants (the image itself, then small rotations, zooms and shifts).
+    public func predictMonths(dataset: PackedDataset, indices: [Int], batchSize: Int = 128, tta: Int = 1,
+                              augmentation: TestTimeAugmentation = TestTimeAugmentation(),
                               progress: ((Int) -> Void)? = nil) throws -> [Float] {
         let source = try StoreImages(dataset: dataset, resolution: configuration.resolution, indices: indices)
         let wasTraining = isTraining
@@ -59,9 +62,25 @@ extension AgeRegressor {
         defer { train(wasTraining) }
         var out: [Float] = []
         out.reserveCapacity(indices.count)
+        let variants = max(1, tta), side = configuration.resolution
         withNoGrad {
-            source.forEachBatch(batchSize) { range, images, sexes in
-                out += predictMonths(images, sexes: sexes).toArray(Float.self)
+            source.forEachBatch(max(1, batchSize / variants)) { range, images, sexes in
+                guard variants > 1 else {
+                    out += predictMonths(images, sexes: sexes).toArray(Float.self)
+                    progress?(range.upperBound)
+                    return
+                }
+                let pixels = images.toArray(Float.self), codes = sexes.toArray(Float.self)
+                var augmented: [Float] = []
+                augmented.reserveCapacity(pixels.count * variants)
+                for i in 0..<range.count {
+                    let image = Array(pixels[(i * side * side)..<((i + 1) * side * side)])
+                    augmented += augmentation.variants(of: image, side: side, count: variants).flatMap { $0 }
+                }
+                let repeatedSexes = codes.flatMap { [Float](repeating: $0, count: variants) }
+                let predicted = predictMonths(Tensor(augmented, shape: [range.count * variants, 1, side, side]),
+                                              sexes: Tensor(repeatedSexes, shape: [range.count * variants]))
+                out += predicted.reshaped([range.count, variants]).mean(dims: [1]).toArray(Float.self)
                 progress?(range.upperBound)
             }
         }

@@ -81,7 +81,11 @@ extension DemoPipeline {
         log("study walk: \(points.count) latents, \(walk.latents.count) frames; CNN ages "
             + String(format: "%.0f → %.0f months", study.ages.first ?? .nan, study.ages.last ?? .nan))
         let direction = try AgeDirection.load(directionPath, latentSize: generator.options.latentSize)
-        let latents = AgingWalk.alongDirection(direction, from: table.z[start].toArray(Float.self), toMonths: 216, frames: 32)
+        // Beyond the ages the generator produces, the direction leaves the data and the CNN's reading
+        // stops following the LASSO's; the walk ends at the 95th percentile of the sampled ages.
+        let sortedAges = table.age.sorted()
+        let oldest = sortedAges[Int(Double(sortedAges.count - 1) * 0.95)]
+        let latents = AgingWalk.alongDirection(direction, from: table.z[start].toArray(Float.self), toMonths: oldest, frames: 32)
         var marks = [Int?](repeating: nil, count: latents.count)
         marks[0] = start
         let along = try WalkRenderer.render(latents: latents, storeIndex: marks, generator: generator, reader: reader,

@@ -135,6 +135,18 @@ struct PredictionTests {
         let validation = message { _ = try AgeEvaluation(modelPath: path, data: store, split: .validation) } ?? ""
         #expect(validation.contains("--split all"))
 
+        // Test-time augmentation: each prediction is the mean over its variants, the first being the image itself.
+        let indices = Array(0..<5)
+        let plain = try model.predictMonths(dataset: dataset, indices: indices)
+        let augmented = try model.predictMonths(dataset: dataset, indices: indices, batchSize: 8, tta: 4)
+        let side = model.configuration.resolution
+        for i in indices {
+            let pixels = AgeImagePreparation.signedUnit(try dataset.pixels(of: i, resolution: side))
+            let byHand = AgePredictor(model: model).predict(pixels: pixels, isMale: dataset.isMale(i), tta: 4)
+            #expect(abs(Double(augmented[i]) - byHand.months) < 1e-3, "image \(i): \(augmented[i]) vs \(byHand.months)")
+        }
+        #expect(zip(plain, augmented).contains { abs($0 - $1) > 1e-6 }, "the variants changed nothing")
+
         let features = try AgeFeatures(model: model, dataset: dataset)
         #expect(features.features.shape == [24, model.featureCount])
         let out = folder.file("features.safetensors")
