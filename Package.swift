@@ -69,7 +69,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]
         ),
         .target(name: "Radiograph", dependencies: ["Torch", "CImageCodecs"], swiftSettings: strict),
-        .target(name: "Datasets", dependencies: ["Torch", "Radiograph"], swiftSettings: strict),
+        .target(name: "Datasets", dependencies: ["Torch", "Radiograph", "RunKit"], swiftSettings: strict),
         .target(name: "RunKit", swiftSettings: strict),
         .target(name: "ProGAN", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         // Optimised even in debug builds: SWD's radix sort is a hot Swift loop (tests stay fast).

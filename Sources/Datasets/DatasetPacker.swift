@@ -1,5 +1,6 @@
 import Foundation
 import Radiograph
+import RunKit
 
 /// What `DatasetPacker.pack` should do.
 public struct PackOptions: Sendable {
@@ -45,7 +46,7 @@ public enum DatasetPacker {
     /// Images per decoding chunk, per worker.
     static let chunkPerWorker = 32
 
-    public static func pack(_ options: PackOptions, progress: (String) -> Void = { _ in }) throws -> PackSummary {
+    public static func pack(_ options: PackOptions, progress: @escaping (String) -> Void = { _ in }) throws -> PackSummary {
         guard StoreLayout.pyramid(upTo: options.resolution) != nil else {
             throw StoreError(path: options.output, reason: "--resolution \(options.resolution) must be a power of two ≥ 4 (4, 8, 16, … 1024)")
         }
@@ -81,7 +82,7 @@ public enum DatasetPacker {
         }
         var sourceSizes: [String: Int] = [:]
         let target = min(options.maxImages ?? .max, candidates.count)
-        var meter = ProgressMeter(label: "pack", total: target)
+        let meter = ProgressLine("pack", total: Double(target), unit: "images", interval: 2, write: progress)
         let workers = max(1, options.workers)
         let chunkSize = chunkPerWorker * workers
         var next = 0
@@ -101,9 +102,7 @@ public enum DatasetPacker {
                                       isMale: candidate.record?.isMale)
                 }
             }
-            if writer.count < target, let line = meter.update(done: writer.count, extra: "\(skipped.count) skipped") {
-                progress(line)
-            }
+            if writer.count < target { meter.update(Double(writer.count), extra: "\(skipped.count) skipped") }
         }
         let provenance = StoreProvenance(
             sourceFolder: URL(fileURLWithPath: options.inputFolder).standardizedFileURL.path,
@@ -121,7 +120,7 @@ public enum DatasetPacker {
             labelsWithoutImages: match?.labelsWithoutImages.count ?? 0
         )
         try writer.finish(provenance: provenance)
-        progress(meter.line(done: writer.count, extra: "\(skipped.count) skipped"))
+        meter.update(Double(writer.count), extra: "\(skipped.count) skipped", force: true)
         for file in skipped.prefix(10) { progress("skipped \(file.file): \(file.reason)") }
         if skipped.count > 10 { progress("… and \(skipped.count - 10) more skipped (all listed in index.json)") }
         return PackSummary(store: writer.destination, count: writer.count, resolutions: writer.resolutions,

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A progress display for long jobs: a live, rewritten line on a terminal, plain periodic lines
-/// otherwise (logs, CI), each with rate and ETA.
+/// otherwise (logs, CI), each with rate and ETA. With `write`, the lines go to it instead.
 public final class ProgressLine {
     public let label: String
     public let total: Double
@@ -9,32 +9,45 @@ public final class ProgressLine {
     private let start = Date()
     private var lastPrint = Date.distantPast
     private let interval: TimeInterval
-    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private let write: ((String) -> Void)?
+    private let isTerminal: Bool
 
-    public init(_ label: String, total: Double, unit: String = "items", interval: TimeInterval? = nil) {
+    public init(_ label: String, total: Double, unit: String = "items", interval: TimeInterval? = nil,
+                write: ((String) -> Void)? = nil) {
         self.label = label
         self.total = total
         self.unit = unit
-        self.interval = interval ?? (isatty(STDERR_FILENO) != 0 ? 0.2 : 10)
+        self.write = write
+        isTerminal = write == nil && isatty(STDERR_FILENO) != 0
+        self.interval = interval ?? (isTerminal ? 0.2 : 10)
     }
+
+    public var elapsedSeconds: Double { Date().timeIntervalSince(start) }
 
     /// Reports `done` units; prints at most every `interval` seconds (and always at completion).
     public func update(_ done: Double, extra: String = "", force: Bool = false) {
         let now = Date()
         guard force || done >= total || now.timeIntervalSince(lastPrint) >= interval else { return }
         lastPrint = now
-        let elapsed = now.timeIntervalSince(start)
+        let line = text(done, elapsed: now.timeIntervalSince(start), extra: extra)
+        if let write {
+            write(line)
+        } else if isTerminal {
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (done >= total ? "\n" : "")).utf8))
+        } else {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+    }
+
+    /// "label done/total unit (p%) rate unit/s elapsed … eta …  extra".
+    public func text(_ done: Double, elapsed: Double, extra: String = "") -> String {
         let rate = elapsed > 0 ? done / elapsed : 0
         let eta = rate > 0 ? (total - done) / rate : .infinity
         let percent = total > 0 ? 100 * done / total : 100
         var line = String(format: "%@ %.0f/%.0f %@ (%.1f%%) %.1f %@/s elapsed %@ eta %@", label, done, total, unit,
                           percent, rate, unit, Self.duration(elapsed), Self.duration(eta))
         if !extra.isEmpty { line += "  " + extra }
-        if isTerminal {
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (done >= total ? "\n" : "")).utf8))
-        } else {
-            FileHandle.standardError.write(Data((line + "\n").utf8))
-        }
+        return line
     }
 
     public static func duration(_ seconds: Double) -> String {
