@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Study
 
@@ -42,5 +43,22 @@ struct SVGChartTests {
         #expect(doc.contains("Not available"))
         #expect(!doc.contains("src=\"/nonexistent"))
         #expect(doc.contains("href=\"#data\""))
+    }
+}
+
+@Suite("Report on missing parts")
+struct ReportMissingPartsTests {
+    @Test("A study folder with nothing in it gives a report that names every missing part instead of failing")
+    func emptyStudy() throws {
+        let folder = NSTemporaryDirectory() + "ossify-empty-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = try StudyReport.write(ReportInputs(studyFolder: folder))
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(html.contains("Not available: training store"))
+        #expect(html.contains("Not available: PGGAN run folder"))
+        #expect(html.contains("Not available: bone-age run folder"))
+        #expect(html.contains("Not available: latent folder"))
+        #expect(!html.contains("<img"))
     }
 }
