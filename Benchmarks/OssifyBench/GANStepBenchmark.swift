@@ -72,7 +72,7 @@ public enum GANStepBenchmark {
                 emit(BenchRecord([("bench", "gan-step"), ("impl", "pytorch"), ("skipped", "no result")]).jsonLine)
                 return
             }
-            emit(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+            emit(JSONLinesWriter.line(line))
             emit(BenchRecord([("bench", "gan-step"), ("impl", "ratio"), ("res", c.resolution), ("fmap_base", c.fmapBase),
                               ("fmap_max", c.fmapMax), ("speed_ratio", ours / theirs)]).jsonLine)
         } catch {

@@ -57,7 +57,7 @@ public enum AgeStepBenchmark {
         let common: [String: Any] = ["bench": "age-step", "res": c.resolution, "batch": c.batch, "width": c.width,
                                      "blocks": c.blocks, "stem_stride": c.stemStride,
                                      "input_norm": c.inputNormalization.rawValue, "threads": Runtime.threads]
-        emit(json(common.merging(["impl": "ossify", "median_step_ms": ours.medianMs, "images_per_second": oursRate,
+        emit(JSONLinesWriter.line(common.merging(["impl": "ossify", "median_step_ms": ours.medianMs, "images_per_second": oursRate,
                                   "parameters": ours.parameters,
                                   "peak_memory_mb": Double(peakResidentBytes()) / 1_048_576]) { $1 }))
         let arguments = [peerScript, "--res", String(c.resolution), "--batch", String(c.batch), "--width", String(c.width),
@@ -67,18 +67,13 @@ public enum AgeStepBenchmark {
         do {
             let peer = try PeerScript.lastJSON(python: python, arguments: arguments)
             guard let theirs = peer["images_per_second"] as? Double else {
-                emit(json(common.merging(["impl": "pytorch", "skipped": "no result"]) { $1 }))
+                emit(JSONLinesWriter.line(common.merging(["impl": "pytorch", "skipped": "no result"]) { $1 }))
                 return
             }
-            emit(json(peer))
-            emit(json(common.merging(["impl": "ratio", "speed_ratio": oursRate / theirs]) { $1 }))
+            emit(JSONLinesWriter.line(peer))
+            emit(JSONLinesWriter.line(common.merging(["impl": "ratio", "speed_ratio": oursRate / theirs]) { $1 }))
         } catch {
-            emit(json(common.merging(["impl": "pytorch", "skipped": "\(error.localizedDescription)"]) { $1 }))
+            emit(JSONLinesWriter.line(common.merging(["impl": "pytorch", "skipped": "\(error.localizedDescription)"]) { $1 }))
         }
-    }
-
-    static func json(_ object: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }

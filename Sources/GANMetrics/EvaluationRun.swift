@@ -379,7 +379,7 @@ final class EvaluationRun {
                     ["index": flag.index, "distance": flag.distance, "neighbour": flag.neighbour, "image": images.describe(flag.index)]
                 }
                 let path = (outputFolder as NSString).appendingPathComponent("memorisation-\(space.name).json")
-                try AtomicFile.write(try JSONSerialization.data(withJSONObject: MetricBaselines.finite(object), options: [.sortedKeys, .prettyPrinted]), to: path)
+                try AtomicFile.write(try JSONSerialization.data(withJSONObject: JSONLinesWriter.finite(object), options: [.sortedKeys, .prettyPrinted]), to: path)
                 files.append(path)
                 if space.name == "pixels" { memorisationValue = (audit.flaggedFraction, audit.realFlaggedFraction, space.cached) }
                 memorisationExtras[prefix + "threshold"] = audit.threshold

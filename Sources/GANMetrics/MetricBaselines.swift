@@ -39,17 +39,7 @@ public final class MetricBaselines {
 
     private func save() throws {
         let object: [String: Any] = ["format": "ossify-metric-baselines-1", "entries": entries]
-        let data = try JSONSerialization.data(withJSONObject: Self.finite(object), options: [.sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: JSONLinesWriter.finite(object), options: [.sortedKeys])
         try AtomicFile.write(data, to: path)
-    }
-
-    /// JSON has no NaN or infinity: they become null.
-    static func finite(_ value: Any) -> Any {
-        switch value {
-        case let d as Double: return d.isFinite ? d : NSNull()
-        case let dict as [String: Any]: return dict.mapValues(finite)
-        case let array as [Any]: return array.map(finite)
-        default: return value
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import Torch
 
 /// `ossify bench metrics` (wired by the CLI): SWD, MS-SSIM and Fréchet timings on synthetic inputs,
@@ -27,8 +28,7 @@ public enum MetricsBenchmark {
     public static func run(_ settings: Settings, emit: (String) -> Void = { _ in }) throws -> [String] {
         var lines: [String] = []
         func record(_ fields: [String: Any]) {
-            let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
-            let line = String(decoding: data, as: UTF8.self)
+            let line = JSONLinesWriter.line(fields)
             lines.append(line)
             emit(line)
         }

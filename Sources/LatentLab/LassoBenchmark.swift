@@ -26,11 +26,7 @@ public enum LassoBenchmark {
     }
 
     public static func run(_ settings: Settings, emit: (String) -> Void) throws {
-        func line(_ fields: [String: Any]) {
-            if let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {
-                emit(String(decoding: data, as: UTF8.self))
-            }
-        }
+        func line(_ fields: [String: Any]) { emit(JSONLinesWriter.line(fields)) }
         let x: Tensor, y: [Double], source: String
         if let store = settings.store {
             let table = try LatentStore.load(store)

@@ -21,7 +21,7 @@ public final class JSONLinesWriter {
 
     /// Writes a dictionary of JSON-compatible values (numbers, strings, bools, arrays, dictionaries).
     public func append(_ object: [String: Any]) throws {
-        var data = try JSONSerialization.data(withJSONObject: sanitized(object) as Any, options: [.sortedKeys])
+        var data = try JSONSerialization.data(withJSONObject: Self.finite(object), options: [.sortedKeys])
         data.append(0x0A)
         try handle.write(contentsOf: data)
         try handle.synchronize()
@@ -33,13 +33,20 @@ public final class JSONLinesWriter {
         return data.split(separator: 0x0A).compactMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
     }
 
+    /// One object as a JSON line without its newline: sorted keys, NaN and infinity as null
+    /// (benchmarks print these; `append` writes them).
+    public static func line(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: finite(object), options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// JSON has no NaN or infinity: they become null.
-    private func sanitized(_ value: Any) -> Any {
+    public static func finite(_ value: Any) -> Any {
         switch value {
         case let d as Double: return d.isFinite ? d : NSNull()
         case let f as Float: return f.isFinite ? Double(f) : NSNull()
-        case let dict as [String: Any]: return dict.mapValues { sanitized($0) }
-        case let array as [Any]: return array.map { sanitized($0) }
+        case let dict as [String: Any]: return dict.mapValues { finite($0) }
+        case let array as [Any]: return array.map { finite($0) }
         default: return value
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RunKit
 import GANMetrics
 import Radiograph
 
@@ -12,8 +13,7 @@ struct Metric: ParsableCommand {
 
 /// Prints `fields` as one sorted JSON line.
 private func printJSON(_ fields: [String: Any]) {
-    let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
-    print(String(decoding: data, as: UTF8.self))
+    print(JSONLinesWriter.line(fields))
 }
 
 private func reportUnreadable(_ failures: [ImageSet.SkippedFile], in folder: String) {
