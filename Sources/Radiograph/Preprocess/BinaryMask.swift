@@ -239,30 +239,7 @@ public struct BinaryMask: Sendable, Equatable {
 
     /// Foreground pixels of `self` connected to `seed` (morphological reconstruction by flooding).
     public func reconstructed(from seed: BinaryMask) -> BinaryMask {
-        precondition(seed.width == width && seed.height == height, "reconstructed: sizes differ")
-        var reached = [UInt8](repeating: 0, count: width * height)
-        var stack: [Int] = []
-        for index in 0..<(width * height) where seed.bits[index] != 0 && bits[index] != 0 {
-            reached[index] = 1
-            stack.append(index)
-        }
-        while let index = stack.popLast() {
-            let x = index % width, y = index / width
-            for dy in -1...1 {
-                let ny = y + dy
-                guard ny >= 0 && ny < height else { continue }
-                for dx in -1...1 {
-                    let nx = x + dx
-                    guard nx >= 0 && nx < width else { continue }
-                    let neighbour = ny * width + nx
-                    if bits[neighbour] != 0 && reached[neighbour] == 0 {
-                        reached[neighbour] = 1
-                        stack.append(neighbour)
-                    }
-                }
-            }
-        }
-        return BinaryMask(width: width, height: height, bits: reached)
+        reconstructed(from: seed, steps: .max)
     }
 
     /// Foreground pixels of `self` reachable from `seed` in at most `steps` 8-connected moves
