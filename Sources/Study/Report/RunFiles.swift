@@ -36,10 +36,9 @@ enum RunFiles {
         return first.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
-    /// Files in a folder whose names start and end as given, sorted by name.
+    /// Files in a folder whose names start and end as given, sorted by name (none when it is missing).
     static func files(in folder: String, prefix: String, suffix: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted().map { join(folder, $0) }
+        (try? RunFolder(existing: folder))?.files(prefix: prefix, suffix: suffix) ?? []
     }
 
     static func double(_ value: Any?) -> Double? {
