@@ -28,14 +28,15 @@ struct BlockSums: Sendable {
         }
     }
 
-    static func + (a: BlockSums, b: BlockSums) -> BlockSums {
-        BlockSums(count: a.count + b.count, sumX: zip(a.sumX, b.sumX).map(+), sumY: a.sumY + b.sumY,
-                  gram: zip(a.gram, b.gram).map(+), xy: zip(a.xy, b.xy).map(+), yy: a.yy + b.yy)
-    }
+    static func + (a: BlockSums, b: BlockSums) -> BlockSums { combined(a, b, +) }
 
-    static func - (a: BlockSums, b: BlockSums) -> BlockSums {
-        BlockSums(count: a.count - b.count, sumX: zip(a.sumX, b.sumX).map(-), sumY: a.sumY - b.sumY,
-                  gram: zip(a.gram, b.gram).map(-), xy: zip(a.xy, b.xy).map(-), yy: a.yy - b.yy)
+    static func - (a: BlockSums, b: BlockSums) -> BlockSums { combined(a, b, -) }
+
+    /// Every sum of `a` and `b` joined by `op` (+ merges blocks, − removes one).
+    private static func combined(_ a: BlockSums, _ b: BlockSums, _ op: (Double, Double) -> Double) -> BlockSums {
+        BlockSums(count: Int(op(Double(a.count), Double(b.count))), sumX: zip(a.sumX, b.sumX).map(op),
+                  sumY: op(a.sumY, b.sumY), gram: zip(a.gram, b.gram).map(op), xy: zip(a.xy, b.xy).map(op),
+                  yy: op(a.yy, b.yy))
     }
 }
 
