@@ -47,10 +47,11 @@ extension DemoPipeline {
     var latentStorePath: String { layout.latentSamples }
 
     func sampleLatents() throws {
-        let generator = try ProGANSnapshot.loadGenerator(try latestSnapshot)
+        let snapshot = try latestSnapshot
+        let generator = try ProGANSnapshot.loadGenerator(snapshot)
         let model = try AgeModelFile.load(ageModelPath)
         let summary = try LatentSampler.run(generator: generator, ageModel: model, count: settings.latentSamples,
-                                            store: LatentStore(path: latentStorePath), snapshotName: try latestSnapshot,
+                                            store: LatentStore(path: latentStorePath), snapshotName: snapshot,
                                             ageModelName: ageModelPath)
         log(String(format: "sampled %d latents and read their bone age (%.0f images/s)", summary.count, summary.imagesPerSecond))
     }
