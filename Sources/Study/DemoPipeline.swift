@@ -98,9 +98,8 @@ public final class DemoPipeline {
             options.schedule.minibatchBase = settings.ganMinibatch
             options.schedule.minibatch = [:]
             options.generatorEMABeta = settings.ganEMABeta
-            options.schedule.tickKimg = [:].merging(Dictionary(uniqueKeysWithValues: [4, 8, 16, 32, 64].map {
-                (String($0), Swift.max(0.2, settings.ganPhaseKimg / 2))
-            })) { $1 }
+            let tickKimg = Swift.max(0.2, settings.ganPhaseKimg / 2)
+            options.schedule.tickKimg = Dictionary(uniqueKeysWithValues: [4, 8, 16, 32, 64].map { (String($0), tickKimg) })
             options.snapshotTicks = 2
             options.seed = settings.seed
             try options.validate()
