@@ -39,7 +39,7 @@ public final class StoreImageSource: TrainingImageSource {
             throw ProGANError.data("\(dataset.path): the label table has \(table.count) rows for \(positions.count) images")
         }
         labelled = true
-        let plainEpochs = training.vicinity == .none && !training.balanceAge
+        let plainEpochs = training.vicinity == .none && !training.balanceAge && !training.labelGroups
         draws = plainEpochs ? nil : RealImageDraws(table: table, training: training, seed: seed)
     }
 

@@ -140,7 +140,9 @@ public final class ProGANTrainer {
         inputs.fakeLabels = batch.fakeLabels ?? labels
         inputs.realWeights = batch.weights
         inputs.fakeWeights = batch.fakeWeights
-        inputs.generatorLabels = HandLabel.rows(labelPrior.draw(count: count, seed: options.seed, step: imagesShown))
+        let groupSize = (options.conditionTraining ?? ConditionTraining()).groupSize(minibatch: count)
+        inputs.generatorLabels = HandLabel.rows(labelPrior.draw(count: count, seed: options.seed, step: imagesShown,
+                                                                groupSize: groupSize))
         return inputs
     }
 

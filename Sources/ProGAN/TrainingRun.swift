@@ -46,7 +46,7 @@ public final class ProGANTrainingRun {
         guard let conditioning = options.network.conditioning else { return nil }
         let table = try source.labelTable(attributes: conditioning.attributes)
         var training = options.conditionTraining ?? ConditionTraining()
-        training.resolve(from: table)
+        training.resolve(from: table, minibatchStdDevGroup: options.network.mbstdGroupSize)
         options.conditionTraining = training
         return table
     }

@@ -47,6 +47,8 @@ struct TrainGAN: ParsableCommand {
     @Option(help: "With --vicinity: the vicinity half-width κ in months (overrides the multiplier).") var vicinityKappa: Double?
     @Option(help: "With --vicinity: label noise σ in months (default: Silverman's rule on the store's ages).")
     var labelNoise: Double?
+    @Option(help: "With --condition: on (default) puts images of one label in each minibatch-stddev group of D, so it sees per-label diversity; off mixes labels.")
+    var labelGroups: String?
     @Option(help: "Minibatch standard-deviation group size.") var mbstdGroup: Int?
     @Option(help: "pool-before-activation (official code) | pool-after-activation (paper).") var downsampleOrder: String?
     @Option(help: "Thousand images per stabilisation.") var stabiliseKimg: Double?
@@ -106,7 +108,7 @@ struct TrainGAN: ParsableCommand {
     /// The conditioning options, each checked against the others.
     func applyConditioning(to o: inout ProGANOptions) throws {
         let trainingFlags = balanceAge || vicinity != nil || vicinityMultiplier != nil || vicinityKappa != nil
-            || labelNoise != nil || auxiliaryWeight != nil
+            || labelNoise != nil || auxiliaryWeight != nil || labelGroups != nil
         if let condition {
             var conditioning = o.network.conditioning ?? LabelConditioning()
             conditioning.attributes = try ConditionAttribute.parseList(condition)
@@ -124,7 +126,7 @@ struct TrainGAN: ParsableCommand {
             }
             o.network.conditioning = conditioning
         } else if ageEncoding != nil || conditionD != nil || (trainingFlags && !o.network.isConditional) {
-            throw ValidationError("--age-encoding, --condition-d, --balance-age, --vicinity*, --label-noise and --auxiliary-weight need --condition")
+            throw ValidationError("--age-encoding, --condition-d, --balance-age, --vicinity*, --label-noise, --label-groups and --auxiliary-weight need --condition")
         }
         guard o.network.isConditional else { return }
         var training = o.conditionTraining ?? ConditionTraining()
@@ -142,6 +144,12 @@ struct TrainGAN: ParsableCommand {
         if let vicinityKappa { training.kappaMonths = vicinityKappa }
         if let labelNoise { training.labelNoiseMonths = labelNoise }
         if let auxiliaryWeight { training.auxiliaryWeight = auxiliaryWeight }
+        if let labelGroups {
+            guard labelGroups == "on" || labelGroups == "off" else {
+                throw ValidationError("--label-groups: expected on or off, got \(labelGroups)")
+            }
+            training.labelGroups = labelGroups == "on"
+        }
         o.conditionTraining = training
     }
 

@@ -154,7 +154,7 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         for kind in [VicinityKind.hard, .soft] {
             var training = ConditionTraining()
             training.vicinity = kind
-            training.resolve(from: table)
+            training.resolve(from: table, minibatchStdDevGroup: 4)
             #expect(training.kappaMonths! > 0 && training.labelNoiseMonths! > 0)
             let draws = RealImageDraws(table: table, training: training, seed: 9)
             for draw in draws.draws(batch: 0, count: 256) {
@@ -166,6 +166,28 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
                 else { #expect(draw.weight > 0 && draw.weight <= 1 && draw.fakeWeight > 0 && draw.fakeWeight <= 1) }
             }
         }
+    }
+
+    @Test func labelGroupsFillEachStddevGroupWithOneLabel() {
+        let ages = (0..<400).map { Double($0 % 200) * 1.1 }
+        let table = LabelTable(ages: ages, sexes: ages.indices.map { $0 < 200 ? .female : .male })
+        var training = ConditionTraining()
+        training.resolve(from: table, minibatchStdDevGroup: 4)
+        #expect(training.labelGroupSize == 4 && training.groupSize(minibatch: 16) == 4 && training.groupSize(minibatch: 6) == 1)
+        let draws = RealImageDraws(table: table, training: training, seed: 5).draws(batch: 3, count: 16)
+        // minibatchStdDev groups positions k, k+4, k+8, k+12: one sex, ages within a few months.
+        for k in 0..<4 {
+            let members = [k, k + 4, k + 8, k + 12].map { draws[$0] }
+            #expect(Set(members.map(\.label.sex)).count == 1)
+            let spread = members.map(\.label.ageMonths).max()! - members.map(\.label.ageMonths).min()!
+            #expect(spread <= 4 * 1.1 + 1e-9, "group \(k) spans \(spread) months")
+            #expect(Set(members.map(\.index)).count == 4, "group \(k) repeats an image")
+            #expect(members.allSatisfy { table.sexes[$0.index] == $0.label.sex && table.ages[$0.index] == $0.label.ageMonths })
+        }
+        let prior = LabelPrior(table: table, training: training)
+        let g = prior.draw(count: 16, seed: 1, step: 32, groupSize: 4)
+        #expect((0..<16).allSatisfy { g[$0] == g[$0 % 4] })
+        #expect(Set(g).count == 4)
     }
 
     @Test func badLabelsAreNamed() throws {

@@ -26,6 +26,13 @@ public struct ConditionTraining: Codable, Sendable, Equatable {
     public var labelNoiseMonths: Double?
     /// Weight of the auxiliary age and sex losses (the official code's `cond_weight`).
     public var auxiliaryWeight = 1.0
+    /// Each minibatch-stddev group of D holds images of one label (the reals nearest in age to a
+    /// drawn label, of its sex; the fakes generated with their labels), so D sees how varied the
+    /// images of one label are. With mixed labels in a group, the label's own variety hides a
+    /// generator that ignores z, and conditional runs collapse to one image per label.
+    public var labelGroups = true
+    /// Images per label group: the network's minibatch-stddev group size (recorded at the start).
+    public var labelGroupSize: Int?
     /// The store's bone-age range [min, max] in months, recorded when the run starts.
     public var ageRangeMonths: [Double]?
     /// Images per whole year of bone age (year 0 first), recorded when the run starts.
@@ -53,8 +60,17 @@ public struct ConditionTraining: Codable, Sendable, Equatable {
         }
     }
 
+    /// The group size of a minibatch of `count`: images sharing a label sit at positions
+    /// k, k + count/g, k + 2·count/g, … (the strided groups of the minibatch-stddev layer).
+    public func groupSize(minibatch count: Int) -> Int {
+        guard labelGroups, let size = labelGroupSize, size > 1 else { return 1 }
+        let g = Swift.min(size, count)
+        return count % g == 0 ? g : 1
+    }
+
     /// Fills what is read off the store (range, histogram, κ, σ) where it is not set yet.
-    public mutating func resolve(from table: LabelTable) {
+    public mutating func resolve(from table: LabelTable, minibatchStdDevGroup: Int) {
+        if labelGroupSize == nil { labelGroupSize = minibatchStdDevGroup }
         if ageRangeMonths == nil { ageRangeMonths = [table.minimumAge, table.maximumAge] }
         if imagesPerYear == nil { imagesPerYear = table.imagesPerYear }
         guard vicinity != .none else { return }

@@ -31,12 +31,15 @@ public struct LabelPrior: Sendable {
     }
 
     /// `count` labels for generator step `step` of a run seeded `seed`: the same step always draws
-    /// the same labels, so a resumed run needs no extra state.
-    public func draw(count: Int, seed: UInt64, step: Int) -> [HandLabel] {
-        (0..<count).map { slot in
+    /// the same labels, so a resumed run needs no extra state. With `groupSize` g > 1, count/g
+    /// labels are drawn and position p gets label p mod count/g (one label per stddev group).
+    public func draw(count: Int, seed: UInt64, step: Int, groupSize: Int = 1) -> [HandLabel] {
+        let distinct = count / Swift.max(groupSize, 1)
+        let labels = (0..<distinct).map { slot -> HandLabel in
             var rng = SplitMix64(seed: seed, Self.tag, UInt64(step), UInt64(slot))
             return draw(using: &rng)
         }
+        return (0..<count).map { labels[$0 % distinct] }
     }
 
     static let tag: UInt64 = 0x474C_4142_454C_53  // "GLABELS"

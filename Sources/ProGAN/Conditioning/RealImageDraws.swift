@@ -2,9 +2,10 @@ import Foundation
 import Radiograph
 
 /// Which real images D sees when the plain shuffled epochs do not apply: draws weighted to flatten
-/// the age histogram (`balanceAge`), or CcGAN's vicinal draws (a target label t = y + ε, then a
-/// real of the same sex in t's vicinity, and the label fakes are generated with for D). Every draw
-/// is keyed by (seed, batch, slot), so the batch counter is the whole resume state.
+/// the age histogram (`balanceAge`); label groups (a label from the prior, then the g reals of its
+/// sex nearest to it in age, one minibatch-stddev group); or CcGAN's vicinal draws (a target label
+/// t = y + ε, then reals of the same sex in t's vicinity, and the labels fakes are generated with
+/// for D). Every draw is keyed by (seed, batch, group), so the batch counter is the whole resume state.
 public struct RealImageDraws: Sendable {
     public struct Draw: Sendable, Equatable {
         /// The store position of the real image.
@@ -47,11 +48,36 @@ public struct RealImageDraws: Sendable {
         training.vicinity == .soft ? kappa * (-log(1e-3)).squareRoot() : kappa
     }
 
-    /// The draws of batch `batch`.
+    /// The draws of batch `batch`: position p belongs to group p mod count/g, as the strided groups
+    /// of the minibatch-stddev layer do.
     public func draws(batch: Int, count: Int) -> [Draw] {
-        (0..<count).map { slot in
-            var rng = SplitMix64(seed: seed, Self.tag, UInt64(batch), UInt64(slot))
-            return training.vicinity == .none ? weighted(using: &rng) : vicinal(using: &rng)
+        let g = training.groupSize(minibatch: count), groups = count / g
+        let grouped = (0..<groups).map { group -> [Draw] in
+            var rng = SplitMix64(seed: seed, Self.tag, UInt64(batch), UInt64(group))
+            if training.vicinity != .none { return vicinal(g, using: &rng) }
+            return g > 1 ? nearest(g, using: &rng) : [weighted(using: &rng)]
+        }
+        return (0..<count).map { grouped[$0 % groups][$0 / groups] }
+    }
+
+    /// A label from the prior, then the `g` reals of its sex nearest to it in age (ties in store
+    /// order), each scored with its own label.
+    private func nearest(_ g: Int, using rng: inout SplitMix64) -> [Draw] {
+        let base = prior.base(using: &rng)
+        let candidates = bySex[base.sex] ?? []
+        precondition(!candidates.isEmpty, "RealImageDraws: no images of the drawn sex")
+        var high = positions(in: candidates, from: -Double.infinity, to: base.ageMonths).upperBound
+        var low = high - 1
+        var picked: [Int] = []
+        while picked.count < Swift.min(g, candidates.count) {
+            let takeLow = low >= 0 && (high >= candidates.count
+                || base.ageMonths - candidates[low].age <= candidates[high].age - base.ageMonths)
+            if takeLow { picked.append(low); low -= 1 } else { picked.append(high); high += 1 }
+        }
+        while picked.count < g { picked.append(picked[picked.count % Swift.max(1, candidates.count)]) }
+        return picked.map { i in
+            let index = candidates[i].index
+            return Draw(index: index, label: table.label(index), weight: 1, fakeLabel: nil, fakeWeight: 1)
         }
     }
 
@@ -65,7 +91,9 @@ public struct RealImageDraws: Sendable {
         return Draw(index: low, label: table.label(low), weight: 1, fakeLabel: nil, fakeWeight: 1)
     }
 
-    private func vicinal(using rng: inout SplitMix64) -> Draw {
+    /// `g` draws sharing one target t = base + ε: each a real of the base's sex in t's vicinity,
+    /// D's label t, and the label of its fake partner drawn around t.
+    private func vicinal(_ g: Int, using rng: inout SplitMix64) -> [Draw] {
         let base = prior.base(using: &rng)
         let candidates = bySex[base.sex] ?? []
         var target = base.ageMonths
@@ -80,12 +108,14 @@ public struct RealImageDraws: Sendable {
             let nearest = candidates.indices.min { abs(candidates[$0].age - target) < abs(candidates[$1].age - target) }!
             found = nearest..<(nearest + 1)
         }
-        let pick = candidates[found.lowerBound + Int(rng.next().multipliedFullWidth(by: UInt64(found.count)).high)]
-        let low = Swift.max(target - radius, table.minimumAge), high = Swift.min(target + radius, table.maximumAge)
-        let fakeAge = low <= high ? rng.uniform(low, high) : target
         let label = HandLabel(ageMonths: target, sex: base.sex)
-        return Draw(index: pick.index, label: label, weight: weight(pick.age, target),
-                    fakeLabel: HandLabel(ageMonths: fakeAge, sex: base.sex), fakeWeight: weight(fakeAge, target))
+        let low = Swift.max(target - radius, table.minimumAge), high = Swift.min(target + radius, table.maximumAge)
+        return (0..<g).map { _ in
+            let pick = candidates[found.lowerBound + Int(rng.next().multipliedFullWidth(by: UInt64(found.count)).high)]
+            let fakeAge = low <= high ? rng.uniform(low, high) : target
+            return Draw(index: pick.index, label: label, weight: weight(pick.age, target),
+                        fakeLabel: HandLabel(ageMonths: fakeAge, sex: base.sex), fakeWeight: weight(fakeAge, target))
+        }
     }
 
     private func weight(_ age: Double, _ target: Double) -> Double {
