@@ -23,6 +23,8 @@ struct Generate: ParsableCommand {
     @Option(help: "Generate seeds 0…count−1 (instead of --seeds).") var count: Int?
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Also write grid.png of all images.") var grid = false
+    @Option(help: "Image format: png, or dicom (one series of Secondary Capture images marked synthetic).")
+    var format: GeneratedImageFormat = .png
     @Option(help: "Truncation ψ: redraw latent components with |z| > ψ.") var truncation: Double?
     @Flag(help: "Also write images.safetensors with the raw float outputs (for the PyTorch interop check).")
     var raw = false
@@ -55,7 +57,11 @@ struct Generate: ParsableCommand {
         }
         let output = try ProGANGeneration.generate(with: generator, seeds: seedList, truncation: truncation,
                                                    outputDirectory: out, grid: grid, saveRaw: raw)
-        print("wrote \(output.imagePaths.count) images and \(output.latentsPath)")
+        if format == .dicom {
+            _ = try DICOMOutput.convert(images: output.imagePaths, seeds: seedList, snapshot: snapshot,
+                                        requestedAgeMonths: nil, sex: nil, folder: out)
+        }
+        print("wrote \(output.imagePaths.count) images (\(format.rawValue)) and \(output.latentsPath)")
         if let grid = output.gridPath { print("grid: \(grid)") }
     }
 
@@ -67,6 +73,10 @@ struct Generate: ParsableCommand {
                                                  targetMonths: months, reading: try ageReading(sex: sex), truncation: truncation,
                                                  toleranceMonths: tolerance, outputDirectory: out, grid: grid) {
             progress.update(Double($0))
+        }
+        if format == .dicom {
+            _ = try DICOMOutput.convert(images: summary.files, seeds: seeds, snapshot: snapshot,
+                                        requestedAgeMonths: months, sex: sex, folder: out)
         }
         let reached = summary.reachedMonths
         print(String(format: "wrote %d images at target %.0f months to %@: CNN reads %.1f…%.1f months, %d within ±%.0f, mean |error| %.1f months",
