@@ -49,7 +49,7 @@ public enum ImageFile {
         } else if magic.isEmpty {
             throw ImageFileError(path: path, reason: "empty file, expected a PNG, JPEG or DICOM image")
         } else {
-            throw ImageFileError(path: path, reason: "not a PNG, JPEG or DICOM image (unrecognised signature)")
+            throw ImageFileError(path: path, reason: "not a PNG or JPEG image, nor a DICOM file (unrecognised signature)")
         }
         guard status == 0 else {
             throw ImageFileError(path: path, reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
