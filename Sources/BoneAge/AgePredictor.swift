@@ -70,28 +70,9 @@ public enum AgeInputFiles {
     /// Folders become their image files (sorted); files are kept as named; missing paths and empty
     /// folders become problems.
     public static func expand(_ paths: [String]) -> (files: [String], problems: [InputProblem]) {
-        var files: [String] = [], problems: [InputProblem] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                problems.append(InputProblem(path: path, reason: "no such file or folder"))
-                continue
-            }
-            if isDirectory.boolValue {
-                do {
-                    let folder = try ImageFolder(path)
-                    if folder.files.isEmpty {
-                        problems.append(InputProblem(path: path, reason: "folder holds no PNG, JPEG or DICOM images"))
-                    }
-                    files += folder.files
-                } catch {
-                    problems.append(InputProblem(path: path, reason: error.localizedDescription))
-                }
-            } else {
-                files.append(path)
-            }
-        }
-        return (files, problems)
+        let (entries, problems) = entries(paths)
+        var seen = Set<String>()
+        return (entries.map(\.path).filter { seen.insert($0).inserted }, problems)
     }
 }
 
