@@ -91,7 +91,8 @@ struct Prepare: ParsableCommand {
         var job = PrepareRun(inputDirectory: input, outputDirectory: out, options: options)
         job.labelsFile = labels
         job.dicomWindow = dicom.window
-        job.labelIDs = try labels.map { Set(try RSNATable(contentsOf: $0).records.map(\.id)) } ?? []
+        // A DICOM file the table names by file name keeps that id (prepare only copies the table).
+        job.labelIDs = Set(labels.flatMap { try? RSNATable(contentsOf: $0) }?.records.map(\.id) ?? [])
         job.reportFiles = report
         job.previewCount = preview
         job.outputBitDepth = bitDepth
