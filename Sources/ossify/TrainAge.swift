@@ -144,7 +144,8 @@ struct TrainAge: ParsableCommand {
         var recentLoss = 0.0
         run.onStep = { done, _, loss in
             recentLoss = recentLoss == 0 ? loss : 0.95 * recentLoss + 0.05 * loss
-            progress.update(Double(done), extra: String(format: "loss %.2f months", recentLoss))
+            progress.update(Double(done), extra: run.options.predictsSex ? String(format: "BCE %.3f", recentLoss)
+                                                                         : String(format: "loss %.2f months", recentLoss))
         }
         let total = run.options.epochs
         run.onEpoch = { r in
