@@ -36,12 +36,14 @@ struct SexClassifierTests {
         let first = trainer.trainStep(images: images, ages: Tensor.zeros([32]), sexes: sexes)
         for _ in 1..<100 { trainer.trainStep(images: images, ages: Tensor.zeros([32]), sexes: sexes) }
         model.eval()
-        let probability = withNoGrad { model.maleProbability(images) }.toArray(Float.self)
+        let probability = withNoGrad { model.maleProbability(images, ageMonths: nil) }.toArray(Float.self)
         let accuracy = Double(zip(probability, males).filter { ($0 > 0.5) == $1 }.count) / 32
         #expect(abs(first - log(2)) < 0.05, "an untrained head outputs 0: BCE log 2, got \(first)")
         #expect(accuracy >= 0.9, "accuracy \(accuracy) after 100 steps")
         #expect(probability.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
+
+    func dataset(_ path: String) throws -> PackedDataset { try PackedDataset(path: path) }
 
     @Test("A sex run records accuracy, saves a sex model, and refuses sex as an input")
     func runRecordsAccuracy() throws {
@@ -59,6 +61,7 @@ struct SexClassifierTests {
         options.sexInput = true
         #expect(message { try options.validate() }?.contains("sex-input") == true)
         options.sexInput = false
+        options.ageInput = true
         let run = try AgeTrainingRun(options: options, folder: try RunFolder.create(in: folder.file("runs"), description: "sex"))
         try run.train()
         let stats = try JSONLinesWriter.read(run.folder.file("stats.jsonl"))
@@ -67,5 +70,11 @@ struct SexClassifierTests {
         let model = try AgeModelFile.load(run.bestModelPath)
         #expect(model.configuration.predictsSex && !model.configuration.sexInput)
         #expect(model.configuration.ageMean == 0 && model.configuration.ageStd == 1)
+        #expect(model.configuration.ageInput == true && model.head.hidden.weight.shape[1] == model.featureCount + 1)
+        // The bone age changes what a classifier that takes it reads.
+        let images = try dataset(store).imageTensor([0, 1, 2], resolution: 16)
+        let young = withNoGrad { model.maleProbability(images, ageMonths: Tensor([12, 12, 12] as [Float])) }
+        let old = withNoGrad { model.maleProbability(images, ageMonths: Tensor([200, 200, 200] as [Float])) }
+        #expect(young.shape == [3] && !young.allClose(old, atol: 1e-7))
     }
 }
