@@ -36,6 +36,29 @@ if let abi = environment["LIBTORCH_CXX11_ABI"] {
     shimFlags += ["-D_GLIBCXX_USE_CXX11_ABI=\(abi)"]
 }
 
+// c10d (CTorchDistributed): ProcessGroupGloo.hpp needs gloo's headers (libgloo-dev; PyTorch wheels ship
+// none) and USE_C10D_GLOO. ProcessGroupNCCL joins only when LIBTORCH is a CUDA build whose NCCL and
+// CUDA headers are found: beside a PyTorch wheel (site-packages/nvidia/*/include), in the libtorch
+// folder, or under NCCL_HOME / CUDA_HOME.
+var distributedFlags = shimFlags + ["-DUSE_C10D_GLOO", "-I\(Context.packageDirectory)/Sources/CTorch"]
+/// Include folders for ProcessGroupNCCL.hpp when `root` is a CUDA libtorch with NCCL headers at hand.
+func ncclIncludeFolders(_ root: String) -> [String]? {
+    let files = FileManager.default
+    guard files.fileExists(atPath: "\(root)/lib/libtorch_cuda.so") else { return nil }
+    let wheelNvidia = "\(root)/../nvidia"
+    var folders = ((try? files.contentsOfDirectory(atPath: wheelNvidia)) ?? []).sorted()
+        .map { "\(wheelNvidia)/\($0)/include" }.filter { files.fileExists(atPath: $0) }
+    for variable in ["NCCL_HOME", "CUDA_HOME"] {
+        if let home = environment[variable], !home.isEmpty { folders.append("\(home)/include") }
+    }
+    folders.append("\(root)/include")
+    guard folders.contains(where: { files.fileExists(atPath: "\($0)/nccl.h") }) else { return nil }
+    return folders
+}
+if let root = libtorch, let folders = ncclIncludeFolders(root) {
+    distributedFlags += ["-DUSE_C10D_NCCL", "-DCTD_WITH_NCCL"] + folders.map { "-I\($0)" }
+}
+
 let strict: [SwiftSetting] = []
 
 let package = Package(
@@ -63,6 +86,8 @@ let package = Package(
             ]
         ),
         .target(name: "Torch", dependencies: ["CTorch"], swiftSettings: strict),
+        .target(name: "CTorchDistributed", dependencies: ["CTorch"], cxxSettings: [.unsafeFlags(distributedFlags)]),
+        .target(name: "TorchDistributed", dependencies: ["CTorchDistributed", "Torch", "TorchNN"], swiftSettings: strict),
         .target(name: "TorchNN", dependencies: ["Torch"], swiftSettings: strict),
         .target(
             name: "CImageCodecs",
@@ -94,6 +119,7 @@ let package = Package(
         .testTarget(name: "CTorchTests", dependencies: ["CTorch"]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], exclude: ["Fixtures"]),
         .testTarget(name: "TorchNNTests", dependencies: ["TorchNN"], exclude: ["Fixtures"]),
+        .testTarget(name: "TorchDistributedTests", dependencies: ["TorchDistributed", "Torch", "TorchNN"]),
         .testTarget(name: "RadiographTests", dependencies: ["Radiograph"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),

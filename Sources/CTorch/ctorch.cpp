@@ -1,5 +1,6 @@
 // The only C++ in Ossify: every exported body runs inside `guarded`, so no exception reaches Swift.
 #include "ctorch.h"
+#include "handles.hpp"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -14,9 +15,6 @@
 #include <string>
 #include <vector>
 
-struct ct_tensor_s {
-  at::Tensor t;
-};
 struct ct_generator_s {
   at::Generator g;
 };
