@@ -87,7 +87,7 @@ let package = Package(
         ),
         .target(name: "Torch", dependencies: ["CTorch"], swiftSettings: strict),
         .target(name: "CTorchDistributed", dependencies: ["CTorch"], cxxSettings: [.unsafeFlags(distributedFlags)]),
-        .target(name: "TorchDistributed", dependencies: ["CTorchDistributed", "Torch", "TorchNN"], swiftSettings: strict),
+        .target(name: "TorchDistributed", dependencies: ["CTorchDistributed", "Torch", "TorchNN", "RunKit"], swiftSettings: strict),
         .target(name: "TorchNN", dependencies: ["Torch"], swiftSettings: strict),
         .target(
             name: "CImageCodecs",
@@ -100,7 +100,7 @@ let package = Package(
         // Optimised even in debug builds: SWD's radix sort is a hot Swift loop (tests stay fast).
         .target(name: "GANMetrics", dependencies: ["TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "BoneAge", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
+        .target(name: "BoneAge", dependencies: ["TorchNN", "TorchDistributed", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         // Optimised even in debug builds: the lasso's coordinate descent is a hot Swift loop.
         .target(name: "LatentLab", dependencies: ["TorchNN", "ProGAN", "BoneAge", "Radiograph", "RunKit"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
@@ -111,7 +111,8 @@ let package = Package(
         .executableTarget(
             name: "ossify",
             dependencies: [
-                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics", "Study", "LatentLab",
+                "Torch", "TorchNN", "TorchDistributed", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics",
+                "Study", "LatentLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -119,7 +120,7 @@ let package = Package(
         .testTarget(name: "CTorchTests", dependencies: ["CTorch"]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], exclude: ["Fixtures"]),
         .testTarget(name: "TorchNNTests", dependencies: ["TorchNN"], exclude: ["Fixtures"]),
-        .testTarget(name: "TorchDistributedTests", dependencies: ["TorchDistributed", "Torch", "TorchNN"]),
+        .testTarget(name: "TorchDistributedTests", dependencies: ["TorchDistributed", "Torch", "TorchNN", "RunKit"]),
         .testTarget(name: "RadiographTests", dependencies: ["Radiograph"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
@@ -129,6 +130,7 @@ let package = Package(
         .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph"]),
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Radiograph", "Torch", "RunKit"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "DistributedTrainingTests", dependencies: ["BoneAge", "Datasets", "Radiograph", "RunKit", "Torch", "TorchDistributed"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit"]),
     ],
     cxxLanguageStandard: cxxStandard

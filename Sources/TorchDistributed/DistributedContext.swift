@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import Torch
 
 /// One rank of a data-parallel job: its launch environment and its process group. `join` makes the
@@ -50,13 +51,7 @@ public final class DistributedContext {
 
     /// This rank's contiguous part of `count` items split as evenly as possible (earlier ranks get
     /// the remainder).
-    public func share(of count: Int) -> Range<Int> { Self.share(of: count, rank: rank, size: size) }
-
-    public static func share(of count: Int, rank: Int, size: Int) -> Range<Int> {
-        let base = count / size, extra = count % size
-        let start = rank * base + min(rank, extra)
-        return start..<(start + base + (rank < extra ? 1 : 0))
-    }
+    public func share(of count: Int) -> Range<Int> { evenShare(of: count, part: rank, parts: size) }
 
     /// Sends a short text from rank 0 to every rank (for example the run folder it made).
     public func broadcastFromRoot(_ key: String, _ value: @autoclosure () throws -> String) throws -> String {

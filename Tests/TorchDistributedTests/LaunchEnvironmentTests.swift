@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import Testing
 import TorchDistributed
 
@@ -57,7 +58,7 @@ struct LaunchEnvironmentTests {
 
     @Test("Shares of a count split across ranks cover it once, earlier ranks taking the remainder")
     func shares() {
-        let parts = (0..<3).map { DistributedContext.share(of: 10, rank: $0, size: 3) }
+        let parts = (0..<3).map { evenShare(of: 10, part: $0, parts: 3) }
         #expect(parts == [0..<4, 4..<7, 7..<10])
     }
 
