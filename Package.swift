@@ -86,7 +86,8 @@ let package = Package(
             ]
         ),
         .target(name: "Torch", dependencies: ["CTorch"], swiftSettings: strict),
-        .target(name: "CTorchDistributed", dependencies: ["CTorch"], cxxSettings: [.unsafeFlags(distributedFlags)]),
+        .target(name: "CTorchDistributed", cxxSettings: [.unsafeFlags(distributedFlags)],
+                linkerSettings: [.unsafeFlags(linkFlags), .linkedLibrary("torch_cpu"), .linkedLibrary("c10")]),
         .target(name: "TorchDistributed", dependencies: ["CTorchDistributed", "Torch", "TorchNN", "RunKit"], swiftSettings: strict),
         .target(name: "TorchNN", dependencies: ["Torch"], swiftSettings: strict),
         .target(
@@ -102,7 +103,7 @@ let package = Package(
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "BoneAge", dependencies: ["TorchNN", "TorchDistributed", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         // Optimised even in debug builds: the lasso's coordinate descent is a hot Swift loop.
-        .target(name: "LatentLab", dependencies: ["TorchNN", "ProGAN", "BoneAge", "Radiograph", "RunKit"],
+        .target(name: "LatentLab", dependencies: ["TorchNN", "TorchDistributed", "ProGAN", "BoneAge", "Radiograph", "RunKit"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Study", dependencies: ["Datasets", "Radiograph", "RunKit", "ProGAN", "BoneAge", "GANMetrics", "LatentLab"],
                 swiftSettings: strict),
@@ -130,7 +131,8 @@ let package = Package(
         .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph"]),
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Radiograph", "Torch", "RunKit"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "DistributedTrainingTests", dependencies: ["BoneAge", "Datasets", "Radiograph", "RunKit", "Torch", "TorchDistributed"]),
+        .testTarget(name: "DistributedTrainingTests", dependencies: ["BoneAge", "Datasets", "LatentLab", "ProGAN", "Radiograph", "RunKit",
+                                                                "Torch", "TorchDistributed"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit"]),
     ],
     cxxLanguageStandard: cxxStandard

@@ -11,12 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctorch.h"
-
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/// The tensor handle of ctorch.h (the same type; repeated so this header stands alone).
+typedef struct ct_tensor_s *ct_tensor;
 typedef struct ctd_store_s *ctd_store;
 typedef struct ctd_group_s *ctd_group;
 
