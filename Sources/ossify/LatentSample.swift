@@ -18,6 +18,11 @@ struct LatentSample: ParsableCommand {
         --sex is given; both readings are stored. Running the same command again makes only the \
         missing or short shards; memory holds one shard whatever the count. With --nproc N (or under \
         torchrun or srun) the ranks share the shards, round robin, writing into the same store.
+
+        A conditional snapshot generates every image with one label, --label-age MONTHS and \
+        --label-sex F|M (the CNN then reads with that sex unless --sex says otherwise): what the CNN \
+        reads then varies with z alone, and `latent lasso` on that store is the disentanglement check \
+        (age should live in the label, not in z).
         """
     )
 
@@ -30,6 +35,8 @@ struct LatentSample: ParsableCommand {
     @Flag(help: "Also keep the age CNN's pooled features.") var features = false
     @Option(help: "Read age as this sex (M or F) instead of the mean of both.") var sex: String?
     @Option(help: "Truncation ψ of the latents.") var truncation: Double?
+    @Option(help: "Conditional snapshots: the bone age (months) every image is generated with.") var labelAge: Double?
+    @Option(help: "Conditional snapshots: the sex (F or M) every image is generated with.") var labelSex: String?
     @OptionGroup var distributed: DistributedOptions
 
     func validate() throws {
@@ -37,6 +44,24 @@ struct LatentSample: ParsableCommand {
         guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
         guard shardSize > 0 else { throw ValidationError("--shard-size must be positive, got \(shardSize)") }
         _ = try ageReading(sex: sex)
+        if let labelAge, !(labelAge.isFinite && labelAge >= 0) {
+            throw ValidationError("--label-age must be a non-negative number of months, got \(labelAge)")
+        }
+        if let labelSex { _ = try Sex(parsing: labelSex, option: "label-sex") }
+    }
+
+    /// The fixed label of a conditional snapshot; nil for an unconditional one.
+    func fixedLabel(_ generator: SnapshotGenerator) throws -> HandLabel? {
+        guard let conditioning = generator.conditioning else {
+            if labelAge != nil || labelSex != nil {
+                throw ValidationError("--label-age/--label-sex apply to conditional snapshots; \(snapshot) is unconditional")
+            }
+            return nil
+        }
+        guard labelAge != nil || !conditioning.usesAge, labelSex != nil || !conditioning.usesSex else {
+            throw ValidationError("\(snapshot) is conditional (\(conditioning.attributes.map(\.rawValue).joined(separator: ","))): give --label-age MONTHS and --label-sex F|M, the label every sample is generated with")
+        }
+        return HandLabel(ageMonths: labelAge ?? 120, sex: try labelSex.map { try Sex(parsing: $0, option: "label-sex") } ?? .female)
     }
 
     func run() throws {
@@ -44,21 +69,23 @@ struct LatentSample: ParsableCommand {
         let context = try distributed.join()
         let isRoot = context?.isRoot ?? true
         let generator = try ProGANSnapshot.loadGenerator(snapshot)
+        let label = try fixedLabel(generator)
         let model = try AgeModelFile.load(ageModel)
+        let reading = try ageReading(sex: sex ?? (generator.conditioning?.usesSex == true ? label?.sex.rawValue : nil))
         let store = LatentStore(path: out)
         var progress: ProgressLine?
         var first = 0
         let summary = try LatentSampler.run(
-            generator: generator, ageModel: model, count: count, batch: batch, store: store, keepFeatures: features,
-            reading: try ageReading(sex: sex), truncation: truncation, shardSize: shardSize, snapshotName: snapshot,
+            generator: generator, label: label, ageModel: model, count: count, batch: batch, store: store,
+            keepFeatures: features, reading: reading, truncation: truncation, shardSize: shardSize, snapshotName: snapshot,
             ageModelName: ageModel, distributed: context
         ) { done in
             guard isRoot else { return }
             if progress == nil {
                 first = done
                 if done > 0 && context == nil { print("resuming \(out) at sample \(done)") }
-                let label = context.map { "latent sample (rank 0 of \($0.size))" } ?? "latent sample"
-                progress = ProgressLine(label, total: Double(count - first), unit: "images")
+                let title = context.map { "latent sample (rank 0 of \($0.size))" } ?? "latent sample"
+                progress = ProgressLine(title, total: Double(count - first), unit: "images")
             }
             progress?.update(Double(done - first), extra: context == nil ? "\(done)/\(count) in the store" : "")
         }
