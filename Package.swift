@@ -97,7 +97,7 @@ let package = Package(
         .target(name: "Radiograph", dependencies: ["Torch", "CImageCodecs"], swiftSettings: strict),
         .target(name: "Datasets", dependencies: ["Torch", "Radiograph", "RunKit"], swiftSettings: strict),
         .target(name: "RunKit", swiftSettings: strict),
-        .target(name: "ProGAN", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
+        .target(name: "ProGAN", dependencies: ["TorchNN", "TorchDistributed", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         // Optimised even in debug builds: SWD's radix sort is a hot Swift loop (tests stay fast).
         .target(name: "GANMetrics", dependencies: ["TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Radiograph", "Torch", "RunKit"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DistributedTrainingTests", dependencies: ["BoneAge", "Datasets", "LatentLab", "ProGAN", "Radiograph", "RunKit",
-                                                                "Torch", "TorchDistributed"]),
+                                                                "Torch", "TorchNN", "TorchDistributed"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit"]),
     ],
     cxxLanguageStandard: cxxStandard

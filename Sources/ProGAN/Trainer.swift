@@ -32,6 +32,8 @@ public final class ProGANTrainer {
     /// set); for benchmarks and step-by-step comparisons.
     public var pinnedLevel: Int?
     public var pinnedAlpha: Double?
+    /// Data-parallel training: this rank's part of each minibatch, gradients averaged over the ranks.
+    public var dataParallel: ProGANDataParallel?
 
     public struct StepRecord: Sendable {
         public let imagesShown: Int
@@ -124,15 +126,17 @@ public final class ProGANTrainer {
     /// G's labels from the run's own random streams.
     public func drawInputs(source: TrainingImageSource) throws -> StepInputs {
         let count = phase.minibatch, side = phase.resolution
+        // Data parallel, a sharded source gives this rank's rows; the rest is drawn for all and cut.
+        let rows = dataParallel?.rows(of: count) ?? 0..<count
         let batch = try source.nextBatch(count: count, resolution: side)
-        guard batch.images.shape == [count, options.network.channels, side, side] else {
-            throw ProGANError.data("the image source returned \(batch.images.shape), expected [\(count), \(options.network.channels), \(side), \(side)]")
+        guard batch.images.shape == [rows.count, options.network.channels, side, side] else {
+            throw ProGANError.data("the image source returned \(batch.images.shape), expected [\(rows.count), \(options.network.channels), \(side), \(side)]")
         }
         var inputs = StepInputs(reals: batch.images,
                                 discriminatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 generatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 mixing: Tensor.rand([count, 1, 1, 1], generator: random))
-        guard options.network.isConditional else { return inputs }
+        guard options.network.isConditional else { return inputs.rows(rows) }
         guard let labels = batch.labels, let labelPrior else {
             throw ProGANError.data("a conditional run needs labelled batches; the image source was not conditioned on the store's labels")
         }
@@ -141,7 +145,7 @@ public final class ProGANTrainer {
         inputs.realWeights = batch.weights
         inputs.fakeWeights = batch.fakeWeights
         inputs.generatorLabels = HandLabel.rows(labelPrior.draw(count: count, seed: options.seed, step: imagesShown))
-        return inputs
+        return inputs.rows(rows)
     }
 
     /// Runs one D step and one G step on `inputs` at the current phase.
@@ -174,6 +178,7 @@ public final class ProGANTrainer {
             throw ProGANError.nonFiniteLoss(kimg: kimg, "the discriminator loss is \(dValue)")
         }
         dTotal.backward()
+        try dataParallel?.averageGradients(discriminator)
         discriminatorOptimizer.step()
 
         generator.zeroGrad()
@@ -193,10 +198,11 @@ public final class ProGANTrainer {
             throw ProGANError.nonFiniteLoss(kimg: kimg, "the generator loss is \(gValue)")
         }
         g.backward()
+        try dataParallel?.averageGradients(generator)
         generatorOptimizer.step()
-        average.update()
+        if dataParallel?.isRoot ?? true { average.update() }
 
-        imagesShown += count
+        imagesShown += dataParallel == nil ? count : phase.minibatch
         roundPosition = (roundPosition + 1) % options.schedule.minibatchRepeats
         return StepRecord(imagesShown: imagesShown, phase: phase, discriminatorLoss: dValue, generatorLoss: gValue,
                           realScore: d.realScore, fakeScore: d.fakeScore, gradientPenalty: d.penalty,
