@@ -107,7 +107,7 @@ let package = Package(
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Study", dependencies: ["Datasets", "Radiograph", "RunKit", "ProGAN", "BoneAge", "GANMetrics", "LatentLab"],
                 swiftSettings: strict),
-        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "ProGAN", "RunKit"], path: "Benchmarks/OssifyBench",
+        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "TorchDistributed", "ProGAN", "RunKit"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",

@@ -551,6 +551,7 @@ ct_tensor ct_cross_entropy(ct_tensor logits, ct_tensor target, ct_reduction r, d
 
 // MARK: in-place updates
 
+int ct_set_data(ct_tensor t, ct_tensor src) { CT_STATUS(need(t).set_data(need(src))); }
 int ct_copy_(ct_tensor dst, ct_tensor src) {
   CT_STATUS({
     at::NoGradGuard no_grad;

@@ -15,8 +15,9 @@ import TorchNN
 public final class ProGANDataParallel {
     public let context: DistributedContext
     public var buckets = Buckets()
-    /// Bytes all-reduced so far (gradients only).
+    /// Bytes all-reduced so far (gradients only), and the seconds spent on it.
     public private(set) var bytesAllReduced = 0
+    public private(set) var secondsAllReducing = 0.0
 
     public init(_ context: DistributedContext) { self.context = context }
 
@@ -29,7 +30,9 @@ public final class ProGANDataParallel {
 
     /// Averages the gradients of `module`'s parameters over the ranks.
     func averageGradients(_ module: Module) throws {
+        let start = Date()
         bytesAllReduced += try context.group.averageGradients(module.parameters, buckets: buckets)
+        secondsAllReducing += Date().timeIntervalSince(start)
     }
 
     /// Makes `trainer` this rank's: its source reads only this rank's rows, its weights are rank 0's.
@@ -43,15 +46,16 @@ public final class ProGANDataParallel {
     }
 
     /// Gives every rank rank 0's G and D (parameters and buffers).
-    func synchronise(_ trainer: ProGANTrainer) throws {
+    public func synchronise(_ trainer: ProGANTrainer) throws {
         let modules: [Module] = [trainer.generator, trainer.discriminator]
         try context.group.broadcast(modules.flatMap { $0.parameters + $0.namedBuffers().map(\.tensor) }, from: 0,
                                     buckets: buckets)
     }
 
-    /// The means of `values` over the ranks (one small all-reduce).
-    func means(_ values: [Double]) throws -> [Double] {
-        let tensor = Tensor(values, shape: [values.count])
+    /// The means of `values` over the ranks (one small all-reduce, on the training device: NCCL
+    /// reduces CUDA tensors only).
+    func means(_ values: [Double], on device: Device) throws -> [Double] {
+        let tensor = Tensor(values, shape: [values.count]).to(device)
         try context.group.allReduce(tensor, .average)
         return tensor.toArray(Double.self)
     }

@@ -10,6 +10,9 @@ import TorchNN
 /// predicts labels.
 public final class ProGANTrainer {
     public let options: ProGANOptions
+    /// Where the networks live and every step runs (the random streams stay on the CPU, so a seed
+    /// gives the same run on any device).
+    public let device: Device
     public let generator: ProGenerator
     public let discriminator: ProDiscriminator
     /// Gs: the moving average of G, used for every image Ossify exports.
@@ -83,15 +86,17 @@ public final class ProGANTrainer {
         }
     }
 
-    public init(options: ProGANOptions) throws {
+    public init(options: ProGANOptions, device: Device = .cpu) throws {
         try options.validate()
         self.options = options
+        self.device = device
         let initialisation = Generator(seed: options.seed)
         generator = ProGenerator(options.network, generator: initialisation)
         discriminator = ProDiscriminator(options.network, generator: initialisation)
         averagedGenerator = ProGenerator(options.network, generator: initialisation)
         average = try ExponentialMovingAverage(source: generator, shadow: averagedGenerator,
                                                beta: options.generatorEMABeta)
+        for module in [generator, discriminator, averagedGenerator] as [Module] { module.move(to: device) }
         let adam = Adam.Options(learningRate: options.schedule.learningRateBase, beta1: options.adamBeta1,
                                 beta2: options.adamBeta2, eps: options.adamEpsilon)
         generatorOptimizer = Adam(generator, options: adam)
@@ -136,7 +141,7 @@ public final class ProGANTrainer {
                                 discriminatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 generatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 mixing: Tensor.rand([count, 1, 1, 1], generator: random))
-        guard options.network.isConditional else { return inputs.rows(rows) }
+        guard options.network.isConditional else { return inputs.rows(rows).on(device) }
         guard let labels = batch.labels, let labelPrior else {
             throw ProGANError.data("a conditional run needs labelled batches; the image source was not conditioned on the store's labels")
         }
@@ -145,7 +150,7 @@ public final class ProGANTrainer {
         inputs.realWeights = batch.weights
         inputs.fakeWeights = batch.fakeWeights
         inputs.generatorLabels = HandLabel.rows(labelPrior.draw(count: count, seed: options.seed, step: imagesShown))
-        return inputs.rows(rows)
+        return inputs.rows(rows).on(device)
     }
 
     /// Runs one D step and one G step on `inputs` at the current phase.
@@ -233,6 +238,6 @@ public final class ProGANTrainer {
 
     /// Images from Gs at the current resolution and fade for `latents` (and label rows).
     public func sample(_ latents: Tensor, labels: Tensor? = nil) -> Tensor {
-        withNoGrad { averagedGenerator(latents, labels: labels, level: phase.level, alpha: phase.alpha) }
+        withNoGrad { averagedGenerator(latents.to(device), labels: labels?.to(device), level: phase.level, alpha: phase.alpha) }
     }
 }

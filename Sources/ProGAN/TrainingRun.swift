@@ -32,13 +32,13 @@ public final class ProGANTrainingRun {
     /// without a valid label is an error naming it) and records what it read off them (age range,
     /// images per year, κ and σ of a vicinity) in the options.
     public init(options: ProGANOptions, source: TrainingImageSource, folder: RunFolder,
-                dataParallel: ProGANDataParallel? = nil) throws {
+                dataParallel: ProGANDataParallel? = nil, device: Device = .cpu) throws {
         guard source.maximumResolution >= options.network.resolution else {
             throw ProGANError.invalidOption("data", "the dataset's largest resolution is \(source.maximumResolution)×\(source.maximumResolution), smaller than the \(options.network.resolution)×\(options.network.resolution) the run needs")
         }
         var options = options
         let table = try Self.resolveConditioning(&options, source: source)
-        trainer = try ProGANTrainer(options: options)
+        trainer = try ProGANTrainer(options: options, device: device)
         self.folder = folder
         self.source = source
         gridLatents = Latents.batch(seeds: (0..<UInt64(options.gridSize)).map { $0 }, size: options.network.latentSize)
@@ -81,12 +81,12 @@ public final class ProGANTrainingRun {
     /// Resumes the run that wrote `snapshot` (a cursor .json, tensors .safetensors or run folder),
     /// continuing in that run's folder exactly where the snapshot left off.
     public init(resuming snapshot: String, options: ProGANOptions? = nil, source: TrainingImageSource,
-                dataParallel: ProGANDataParallel? = nil) throws {
+                dataParallel: ProGANDataParallel? = nil, device: Device = .cpu) throws {
         let cursorPath = try ProGANSnapshot.resolve(snapshot)
         let cursor = try ProGANSnapshot.readCursor(cursorPath)
         var resolved = options ?? cursor.options
         let table = try Self.resolveConditioning(&resolved, source: source)
-        trainer = try ProGANTrainer(options: resolved)
+        trainer = try ProGANTrainer(options: resolved, device: device)
         folder = try RunFolder(existing: (cursorPath as NSString).deletingLastPathComponent)
         self.source = source
         gridLatents = Latents.batch(seeds: (0..<UInt64(resolved.gridSize)).map { $0 }, size: resolved.network.latentSize)
@@ -133,7 +133,7 @@ public final class ProGANTrainingRun {
             tickRecords.isEmpty ? .nan : tickRecords.map { $0[keyPath: key] }.reduce(0, +) / Double(tickRecords.count)
         }
         // The tick's losses over the whole job, not rank 0's part alone.
-        if let dataParallel = trainer.dataParallel { means = try dataParallel.means(means) }
+        if let dataParallel = trainer.dataParallel { means = try dataParallel.means(means, on: trainer.device) }
         tickRecords.removeAll()
         tick += 1
         tickStartImages = trainer.imagesShown

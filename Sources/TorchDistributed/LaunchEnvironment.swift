@@ -1,4 +1,5 @@
 import Foundation
+import Torch
 
 /// Where this process stands in a multi-process job, read from the variables launchers set:
 /// the standard ones (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT) that
@@ -113,4 +114,14 @@ public struct LaunchEnvironment: Sendable, Equatable {
 
     /// Whether the rendezvous runs on this machine's loopback interface.
     public var isLoopback: Bool { ["127.0.0.1", "localhost", "::1"].contains(masterAddress) }
+}
+
+extension Device {
+    /// The device a process trains on: "cuda" means its own GPU (its local rank) when it is one
+    /// rank of a launched job; "cpu" and "cuda:N" mean what they say.
+    public static func forTraining(_ text: String, localRank: Int?) throws -> Device {
+        let device = try Device(parsing: text)
+        if case .cuda = device, text.lowercased() == "cuda", let localRank { return .cuda(localRank) }
+        return device
+    }
 }

@@ -15,8 +15,8 @@ public struct WorkerLauncher {
     public var arguments: [String]
     public var environment: [String: String]
     public var grace: TimeInterval = 20
-    /// Where output goes (standard output and error by default).
-    public var output: @Sendable (Int, Bool, Data) -> Void = WorkerLauncher.passThrough
+    /// Keep rank 0's standard output for the caller (`run` returns its lines) instead of printing it.
+    public var capturesRootOutput = false
 
     public init(workers: Int, executable: String, arguments: [String],
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -65,11 +65,17 @@ public struct WorkerLauncher {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Runs the workers to the end. Throws `DistributedError.workerFailed` naming the first that failed.
-    public func run() throws {
+    /// Runs the workers to the end; returns rank 0's output lines when `capturesRootOutput`. Throws
+    /// `DistributedError.workerFailed` naming the worker that failed first.
+    @discardableResult
+    public func run() throws -> [String] {
         let port = try Self.freePort()
         let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
         let state = LaunchState()
+        let captured = CapturedLines()
+        let output: @Sendable (Int, Bool, Data) -> Void = { [capturesRootOutput] rank, isError, line in
+            if capturesRootOutput && rank == 0 && !isError { captured.append(line) } else { Self.passThrough(rank, isError, line) }
+        }
         var processes: [Process] = []
         let relays = DispatchGroup()
         for rank in 0..<workers {
@@ -97,7 +103,7 @@ public struct WorkerLauncher {
             processes.append(process)
             for (handle, isError) in [(out.fileHandleForReading, false), (err.fileHandleForReading, true)] {
                 relays.enter()
-                Thread { [output] in
+                Thread {
                     Self.relay(handle, rank: rank, isError: isError, output: output)
                     relays.leave()
                 }.start()
@@ -120,6 +126,7 @@ public struct WorkerLauncher {
         if let failure = state.firstFailure {
             throw DistributedError.workerFailed(rank: failure.rank, pid: failure.pid, status: failure.status)
         }
+        return captured.lines
     }
 
     /// SIGINT and SIGTERM to the launcher go to every worker (which then stop on their own).
@@ -150,7 +157,8 @@ public struct WorkerLauncher {
         if !pending.isEmpty { output(rank, isError, pending + Data("\n".utf8)) }
     }
 
-    public static let passThrough: @Sendable (Int, Bool, Data) -> Void = { rank, isError, line in
+    /// Prints a worker's line: rank 0's as it is, the others' prefixed "[rank k] ".
+    static func passThrough(_ rank: Int, _ isError: Bool, _ line: Data) {
         let prefixed = rank == 0 ? line : Data("[rank \(rank)] ".utf8) + line
         outputLock.lock()
         (isError ? FileHandle.standardError : FileHandle.standardOutput).write(prefixed)
@@ -159,6 +167,18 @@ public struct WorkerLauncher {
 }
 
 private let outputLock = NSLock()
+
+/// Rank 0's lines, gathered on its output thread.
+private final class CapturedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var all: [String] = []
+    func append(_ line: Data) {
+        lock.lock()
+        all.append(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .newlines))
+        lock.unlock()
+    }
+    var lines: [String] { lock.lock(); defer { lock.unlock() }; return all }
+}
 
 /// Which workers have finished, and how; shared with termination handlers.
 private final class LaunchState: @unchecked Sendable {

@@ -9,13 +9,14 @@ import TorchDistributed
 struct DistributedOptions: ParsableArguments {
     @Option(help: "Start N worker processes of this command on this machine (data parallel over Gloo, no launcher needed).")
     var nproc: Int?
-    @Option(help: "Collectives between ranks: gloo (CPU) | nccl (CUDA builds).") var distBackend = "gloo"
+    @Option(help: "Collectives between ranks: gloo (CPU) | nccl (CUDA builds; the default on CUDA devices when built in).")
+    var distBackend: String?
     @Option(help: "Seconds one collective may wait for the other ranks before the job stops, naming the ranks that did not answer.")
     var distTimeout = DistributedContext.defaultTimeout
 
     func validate() throws {
         if let nproc, nproc < 1 { throw ValidationError("--nproc must be at least 1, got \(nproc)") }
-        guard ProcessGroup.Backend(rawValue: distBackend) != nil else {
+        if let distBackend, ProcessGroup.Backend(rawValue: distBackend) == nil {
             throw ValidationError("--dist-backend must be gloo or nccl, got \(distBackend)")
         }
         guard distTimeout > 0 else { throw ValidationError("--dist-timeout must be positive, got \(distTimeout)") }
@@ -30,10 +31,12 @@ struct DistributedOptions: ParsableArguments {
         return true
     }
 
-    /// This process's rank in a launched job, or nil for a single process.
-    func join() throws -> DistributedContext? {
+    /// This process's rank in a launched job, or nil for a single process. Training on CUDA picks
+    /// NCCL when this build has it.
+    func join(onCUDA: Bool = false) throws -> DistributedContext? {
+        let automatic: ProcessGroup.Backend = onCUDA && ProcessGroup.Backend.nccl.isAvailable ? .nccl : .gloo
         let context = try DistributedContext.join(try LaunchEnvironment.detect(),
-                                                  backend: ProcessGroup.Backend(rawValue: distBackend) ?? .gloo,
+                                                  backend: distBackend.flatMap(ProcessGroup.Backend.init(rawValue:)) ?? automatic,
                                                   timeout: distTimeout)
         if let context, context.isRoot {
             let e = context.environment

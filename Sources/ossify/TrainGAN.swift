@@ -73,6 +73,7 @@ struct TrainGAN: ParsableCommand {
     @Option(help: "Feature network for FID/KID during training: bone-age model (.safetensors) or TorchScript (.pt).")
     var features: String?
     @Option(help: "TorchScript Inception for IS during training.") var inception: String?
+    @Option(help: "cpu | cuda | cuda:N (under --nproc, torchrun or srun, cuda is each rank's own GPU).") var device = "cpu"
     @OptionGroup var distributed: DistributedOptions
 
     func resolvedOptions(base: ProGANOptions) throws -> ProGANOptions {
@@ -154,7 +155,8 @@ struct TrainGAN: ParsableCommand {
 
     func run() throws {
         if try !dryRun && distributed.launchedWorkers() { return }
-        let context = dryRun ? nil : try distributed.join()
+        let context = dryRun ? nil : try distributed.join(onCUDA: device.lowercased().hasPrefix("cuda"))
+        let trainingDevice = try Device.forTraining(device, localRank: context?.environment.localRank)
         var options: ProGANOptions
         var resumeCursor: TrainingCursor?
         if let resume {
@@ -187,14 +189,15 @@ struct TrainGAN: ParsableCommand {
         let dataParallel = context.map(ProGANDataParallel.init)
         let run: ProGANTrainingRun
         if let resume {
-            run = try ProGANTrainingRun(resuming: resume, options: options, source: source, dataParallel: dataParallel)
+            run = try ProGANTrainingRun(resuming: resume, options: options, source: source, dataParallel: dataParallel,
+                                        device: trainingDevice)
             if isRoot { print("resuming \(run.folder.path) at \(String(format: "%.1f", resumeCursor?.kimg ?? 0)) kimg") }
         } else {
             let labels = options.network.conditioning.map { "-" + $0.attributes.map(\.rawValue).joined(separator: "-") } ?? ""
             let description = desc ?? "\(options.preset)-\(options.network.resolution)\(labels)"
             let makeFolder = { try RunFolder.create(in: outdir, description: description) }
             run = try ProGANTrainingRun(options: options, source: source, folder: try context?.runFolder(makeFolder) ?? makeFolder(),
-                                        dataParallel: dataParallel)
+                                        dataParallel: dataParallel, device: trainingDevice)
             if isRoot { print("training in \(run.folder.path)") }
         }
         let total = options.schedule.totalKimg
