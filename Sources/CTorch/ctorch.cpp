@@ -1,6 +1,6 @@
 // The only C++ in Ossify: every exported body runs inside `guarded`, so no exception reaches Swift.
 #include "ctorch.h"
-#include "handles.hpp"
+#include "shim.hpp"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -26,20 +26,9 @@ namespace {
 
 thread_local std::string last_error;
 
-void set_error(const char *message) { last_error = message ? message : "unknown error"; }
-
 template <typename R, typename F>
 R guarded(R failure, F &&body) {
-  try {
-    return body();
-  } catch (const c10::Error &e) {
-    set_error(e.what_without_backtrace());
-  } catch (const std::exception &e) {
-    set_error(e.what());
-  } catch (...) {
-    set_error("unknown C++ exception");
-  }
-  return failure;
+  return ctshim::guarded(last_error, failure, std::forward<F>(body));
 }
 
 #define CT_TENSOR(...) return guarded<ct_tensor>(nullptr, [&]() -> ct_tensor { return wrap(__VA_ARGS__); })

@@ -1,7 +1,7 @@
 // c10d for Swift: every exported body runs inside `guarded`, so no exception reaches Swift.
 // Compiles against Debian's libtorch 1.13 (ProcessGroup::Work) and libtorch 2.x (Backend, c10d::Work).
 #include "ctorch_distributed.h"
-#include "handles.hpp"
+#include "shim.hpp"
 
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -39,20 +39,9 @@ namespace {
 
 thread_local std::string last_error;
 
-void set_error(const char *message) { last_error = message ? message : "unknown error"; }
-
 template <typename R, typename F>
 R guarded(R failure, F &&body) {
-  try {
-    return body();
-  } catch (const c10::Error &e) {
-    set_error(e.what_without_backtrace());
-  } catch (const std::exception &e) {
-    set_error(e.what());
-  } catch (...) {
-    set_error("unknown C++ exception");
-  }
-  return failure;
+  return ctshim::guarded(last_error, failure, std::forward<F>(body));
 }
 
 #define CTD_HANDLE(T, ...) return guarded<T>(nullptr, [&]() -> T { __VA_ARGS__; })
@@ -76,6 +65,19 @@ at::Tensor &need(ct_tensor t) {
 }
 
 std::string text(const char *s) { return s ? std::string(s) : std::string(); }
+
+// A group's facts, checked, before its backend joins.
+std::unique_ptr<ctd_group_s> new_group(const char *backend, int rank, int size, int64_t timeout_ms) {
+  if (size < 1 || rank < 0 || rank >= size) {
+    throw std::invalid_argument("rank " + std::to_string(rank) + " is outside a world of " + std::to_string(size));
+  }
+  auto group = std::make_unique<ctd_group_s>();
+  group->backend = backend;
+  group->rank = rank;
+  group->size = size;
+  group->timeout = millis(timeout_ms);
+  return group;
+}
 
 c10d::ReduceOp reduce_op(ctd_reduce_op op) {
   switch (op) {
@@ -191,9 +193,7 @@ ctd_group ctd_gloo_group_new(ctd_store store, int rank, int size, int64_t timeou
                              const char *interface) {
   CTD_HANDLE(ctd_group, {
     need(store);
-    if (size < 1 || rank < 0 || rank >= size) {
-      throw std::invalid_argument("rank " + std::to_string(rank) + " is outside a world of " + std::to_string(size));
-    }
+    auto group = new_group("gloo", rank, size, timeout_ms);
     auto options = c10d::ProcessGroupGloo::Options::create(millis(timeout_ms));
     if (!text(interface).empty()) {
       options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(text(interface)));
@@ -203,11 +203,6 @@ ctd_group ctd_gloo_group_new(ctd_store store, int rank, int size, int64_t timeou
       options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
     }
     options->threads = 2;
-    auto group = std::make_unique<ctd_group_s>();
-    group->backend = "gloo";
-    group->rank = rank;
-    group->size = size;
-    group->timeout = millis(timeout_ms);
     group->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(store->store, rank, size, options);
     return group.release();
   });
@@ -217,16 +212,9 @@ ctd_group ctd_nccl_group_new(ctd_store store, int rank, int size, int64_t timeou
   CTD_HANDLE(ctd_group, {
     need(store);
 #if defined(CTD_WITH_NCCL)
-    if (size < 1 || rank < 0 || rank >= size) {
-      throw std::invalid_argument("rank " + std::to_string(rank) + " is outside a world of " + std::to_string(size));
-    }
+    auto group = new_group("nccl", rank, size, timeout_ms);
     auto options = c10d::ProcessGroupNCCL::Options::create();
     options->timeout = millis(timeout_ms);
-    auto group = std::make_unique<ctd_group_s>();
-    group->backend = "nccl";
-    group->rank = rank;
-    group->size = size;
-    group->timeout = millis(timeout_ms);
     group->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(store->store, rank, size, options);
     return group.release();
 #else

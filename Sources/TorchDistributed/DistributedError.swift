@@ -24,7 +24,7 @@ public enum DistributedError: Error, LocalizedError, Sendable, Equatable {
             let who = ranks.count == 1 ? "rank \(names) was lost" : "ranks \(names) were lost"
             return "\(who) (it stopped answering during \(op): \(message)); stopping. Resume from the last snapshot."
         case let .workerFailed(rank, pid, status):
-            return "rank \(rank) (pid \(pid)) \(status); the other workers were stopped"
+            return "rank \(rank) (pid \(pid)) \(status), the first worker to fail; the job has stopped"
         }
     }
 }

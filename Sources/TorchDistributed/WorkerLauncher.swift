@@ -109,8 +109,8 @@ public struct WorkerLauncher {
                 }.start()
             }
         }
-        let signals = forwardSignals(to: processes)
-        defer { signals.forEach { $0.cancel() } }
+        let forwarding = forwardSignals(to: processes)
+        defer { forwarding() }
         state.waitForFirstFailureOrAll(count: workers)
         if let failure = state.firstFailure {
             FileHandle.standardError.write(Data("ossify: rank \(failure.rank) (pid \(failure.pid)) \(failure.status); waiting up to \(Int(grace)) s for the other workers to stop\n".utf8))
@@ -129,16 +129,23 @@ public struct WorkerLauncher {
         return captured.lines
     }
 
-    /// SIGINT and SIGTERM to the launcher go to every worker (which then stop on their own).
-    private func forwardSignals(to processes: [Process]) -> [DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
+    /// SIGINT and SIGTERM to the launcher go to every worker (which then stop on their own) until
+    /// the returned function restores the launcher's own handling.
+    private func forwardSignals(to processes: [Process]) -> () -> Void {
+        let forwarded = [SIGINT, SIGTERM].map { number in
+            let previous = signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 for process in processes where process.isRunning { kill(process.processIdentifier, number) }
             }
             source.resume()
-            return source
+            return (number, previous, source)
+        }
+        return {
+            for (number, previous, source) in forwarded {
+                source.cancel()
+                signal(number, previous)
+            }
         }
     }
 

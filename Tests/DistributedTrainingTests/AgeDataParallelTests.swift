@@ -56,13 +56,7 @@ struct AgeDataParallelTests {
     func lostRankStopsTheOtherAndResumes() throws {
         let folder = TemporaryFolder()
         try writeNoiseStore(count: 48, side: 16, at: folder.file("store"))
-        let port = try WorkerLauncher.freePort()
-        let workers = try (0..<2).map { rank in
-            try Worker(ossifyExecutable!, Self.arguments + ["--epochs", "400", "--batch", "8"], environment: [
-                "RANK": String(rank), "WORLD_SIZE": "2", "LOCAL_RANK": String(rank), "LOCAL_WORLD_SIZE": "2",
-                "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": String(port),
-            ], in: folder.path)
-        }
+        let workers = try startTwoRanks(Self.arguments + ["--epochs", "400", "--batch", "8"], in: folder.path)
         let run = folder.file("runs/00000-age-compact-16")
         let snapshotDeadline = Date().addingTimeInterval(120)
         while !FileManager.default.fileExists(atPath: run + "/last.json") && Date() < snapshotDeadline && workers[0].process.isRunning {

@@ -112,13 +112,7 @@ struct GANDataParallelTests {
     func lostRankStopsTheOtherAndResumes() throws {
         let folder = TemporaryFolder()
         try writeNoiseStore(count: 40, side: 8, at: folder.file("store"))
-        let port = try WorkerLauncher.freePort()
-        let workers = try (0..<2).map { rank in
-            try Worker(ossifyExecutable!, Self.arguments + ["--kimg", "1000", "--snapshot-ticks", "1"], environment: [
-                "RANK": String(rank), "WORLD_SIZE": "2", "LOCAL_RANK": String(rank), "LOCAL_WORLD_SIZE": "2",
-                "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": String(port),
-            ], in: folder.path)
-        }
+        let workers = try startTwoRanks(Self.arguments + ["--kimg", "1000", "--snapshot-ticks", "1"], in: folder.path)
         let run = folder.file("runs/00000-cpu-32-8")
         let deadline = Date().addingTimeInterval(150)
         while (try? RunFolder(existing: run).files(prefix: "snapshot-", suffix: ".json").isEmpty) ?? true,

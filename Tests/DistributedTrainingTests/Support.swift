@@ -1,6 +1,7 @@
 import Foundation
 import Radiograph
 import Torch
+import TorchDistributed
 @testable import Datasets
 
 /// The `ossify` executable beside this test bundle (`swift build --build-tests` builds it there).
@@ -98,6 +99,17 @@ final class Worker: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return (status, String(decoding: collected, as: UTF8.self))
+    }
+}
+
+/// Two ranks of `arguments` started by hand, as a launcher would (RANK, WORLD_SIZE, … on 127.0.0.1).
+func startTwoRanks(_ arguments: [String], in folder: String) throws -> [Worker] {
+    let port = try WorkerLauncher.freePort()
+    return try (0..<2).map { rank in
+        try Worker(ossifyExecutable!, arguments, environment: [
+            "RANK": String(rank), "WORLD_SIZE": "2", "LOCAL_RANK": String(rank), "LOCAL_WORLD_SIZE": "2",
+            "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": String(port),
+        ], in: folder)
     }
 }
 
