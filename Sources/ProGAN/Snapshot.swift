@@ -16,6 +16,8 @@ public struct TrainingCursor: Codable, Sendable, Equatable {
     public var tensorsFile: String
     public var options: ProGANOptions
     public var versions: [String: String]
+    /// Processes that trained the run (nil in snapshots from before data-parallel training: one).
+    public var worldSize: Int?
 }
 
 /// Snapshots: `snapshot-<kimg>.safetensors` (G.*, D.*, Gs.*, optG.*, optD.*, rng.state; the
@@ -158,7 +160,7 @@ extension ProGANTrainer {
                        lastBracket: lastBracket, tick: tick, tickStartImages: tickStartImages,
                        sourceCursor: try source.cursor(),
                        tensorsFile: ProGANSnapshot.name(kimg: Int(kimg.rounded(.down))) + ".safetensors",
-                       options: options, versions: versions)
+                       options: options, versions: versions, worldSize: dataParallel?.size ?? 1)
     }
 
     func restore(cursor: TrainingCursor, tensorsPath: String, source: TrainingImageSource) throws {

@@ -10,6 +10,9 @@ import TorchNN
 /// predicts labels.
 public final class ProGANTrainer {
     public let options: ProGANOptions
+    /// Where the networks live and every step runs (the random streams stay on the CPU, so a seed
+    /// gives the same run on any device).
+    public let device: Device
     public let generator: ProGenerator
     public let discriminator: ProDiscriminator
     /// Gs: the moving average of G, used for every image Ossify exports.
@@ -32,6 +35,8 @@ public final class ProGANTrainer {
     /// set); for benchmarks and step-by-step comparisons.
     public var pinnedLevel: Int?
     public var pinnedAlpha: Double?
+    /// Data-parallel training: this rank's part of each minibatch, gradients averaged over the ranks.
+    public var dataParallel: ProGANDataParallel?
 
     public struct StepRecord: Sendable {
         public let imagesShown: Int
@@ -81,15 +86,17 @@ public final class ProGANTrainer {
         }
     }
 
-    public init(options: ProGANOptions) throws {
+    public init(options: ProGANOptions, device: Device = .cpu) throws {
         try options.validate()
         self.options = options
+        self.device = device
         let initialisation = Generator(seed: options.seed)
         generator = ProGenerator(options.network, generator: initialisation)
         discriminator = ProDiscriminator(options.network, generator: initialisation)
         averagedGenerator = ProGenerator(options.network, generator: initialisation)
         average = try ExponentialMovingAverage(source: generator, shadow: averagedGenerator,
                                                beta: options.generatorEMABeta)
+        for module in [generator, discriminator, averagedGenerator] as [Module] { module.move(to: device) }
         let adam = Adam.Options(learningRate: options.schedule.learningRateBase, beta1: options.adamBeta1,
                                 beta2: options.adamBeta2, eps: options.adamEpsilon)
         generatorOptimizer = Adam(generator, options: adam)
@@ -124,15 +131,17 @@ public final class ProGANTrainer {
     /// G's labels from the run's own random streams.
     public func drawInputs(source: TrainingImageSource) throws -> StepInputs {
         let count = phase.minibatch, side = phase.resolution
+        // Data parallel, a sharded source gives this rank's rows; the rest is drawn for all and cut.
+        let rows = dataParallel?.rows(of: count) ?? 0..<count
         let batch = try source.nextBatch(count: count, resolution: side)
-        guard batch.images.shape == [count, options.network.channels, side, side] else {
-            throw ProGANError.data("the image source returned \(batch.images.shape), expected [\(count), \(options.network.channels), \(side), \(side)]")
+        guard batch.images.shape == [rows.count, options.network.channels, side, side] else {
+            throw ProGANError.data("the image source returned \(batch.images.shape), expected [\(rows.count), \(options.network.channels), \(side), \(side)]")
         }
         var inputs = StepInputs(reals: batch.images,
                                 discriminatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 generatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 mixing: Tensor.rand([count, 1, 1, 1], generator: random))
-        guard options.network.isConditional else { return inputs }
+        guard options.network.isConditional else { return inputs.rows(rows).on(device) }
         guard let labels = batch.labels, let labelPrior else {
             throw ProGANError.data("a conditional run needs labelled batches; the image source was not conditioned on the store's labels")
         }
@@ -143,7 +152,7 @@ public final class ProGANTrainer {
         let groupSize = (options.conditionTraining ?? ConditionTraining()).groupSize(minibatch: count)
         inputs.generatorLabels = HandLabel.rows(labelPrior.draw(count: count, seed: options.seed, step: imagesShown,
                                                                 groupSize: groupSize))
-        return inputs
+        return inputs.rows(rows).on(device)
     }
 
     /// Runs one D step and one G step on `inputs` at the current phase.
@@ -176,6 +185,7 @@ public final class ProGANTrainer {
             throw ProGANError.nonFiniteLoss(kimg: kimg, "the discriminator loss is \(dValue)")
         }
         dTotal.backward()
+        try dataParallel?.averageGradients(discriminator)
         discriminatorOptimizer.step()
 
         generator.zeroGrad()
@@ -195,10 +205,11 @@ public final class ProGANTrainer {
             throw ProGANError.nonFiniteLoss(kimg: kimg, "the generator loss is \(gValue)")
         }
         g.backward()
+        try dataParallel?.averageGradients(generator)
         generatorOptimizer.step()
-        average.update()
+        if dataParallel?.isRoot ?? true { average.update() }
 
-        imagesShown += count
+        imagesShown += dataParallel == nil ? count : phase.minibatch
         roundPosition = (roundPosition + 1) % options.schedule.minibatchRepeats
         return StepRecord(imagesShown: imagesShown, phase: phase, discriminatorLoss: dValue, generatorLoss: gValue,
                           realScore: d.realScore, fakeScore: d.fakeScore, gradientPenalty: d.penalty,
@@ -229,6 +240,6 @@ public final class ProGANTrainer {
 
     /// Images from Gs at the current resolution and fade for `latents` (and label rows).
     public func sample(_ latents: Tensor, labels: Tensor? = nil) -> Tensor {
-        withNoGrad { averagedGenerator(latents, labels: labels, level: phase.level, alpha: phase.alpha) }
+        withNoGrad { averagedGenerator(latents.to(device), labels: labels?.to(device), level: phase.level, alpha: phase.alpha) }
     }
 }

@@ -5,7 +5,8 @@ import Torch
 
 /// Drives a `ProGANTrainer` in a run folder: options.json, fixed-seed progress grids
 /// (`fakes<kimg>.png`), one stats.jsonl object per tick, atomic snapshots every few ticks, and
-/// exact resume from any snapshot.
+/// exact resume from any snapshot. Data parallel (`dataParallel` given), every rank trains and
+/// rank 0 alone writes the folder.
 public final class ProGANTrainingRun {
     public let trainer: ProGANTrainer
     public let folder: RunFolder
@@ -22,24 +23,31 @@ public final class ProGANTrainingRun {
     public var onTick: (([String: Any]) -> Void)?
     /// Called after every snapshot with its tensors path.
     public var onSnapshot: ((String) throws -> Void)?
+    /// What the caller should show (a resumed run's world-size warning).
+    public private(set) var notes: [String] = []
+    /// Whether this process writes the run folder (rank 0, or the only process).
+    public var isWriter: Bool { trainer.dataParallel?.isRoot ?? true }
 
     /// Starts a new run in `folder`. A conditional run first reads the source's labels (an image
     /// without a valid label is an error naming it) and records what it read off them (age range,
     /// images per year, κ and σ of a vicinity) in the options.
-    public init(options: ProGANOptions, source: TrainingImageSource, folder: RunFolder) throws {
+    public init(options: ProGANOptions, source: TrainingImageSource, folder: RunFolder,
+                dataParallel: ProGANDataParallel? = nil, device: Device = .cpu) throws {
         guard source.maximumResolution >= options.network.resolution else {
             throw ProGANError.invalidOption("data", "the dataset's largest resolution is \(source.maximumResolution)×\(source.maximumResolution), smaller than the \(options.network.resolution)×\(options.network.resolution) the run needs")
         }
         var options = options
         let table = try Self.resolveConditioning(&options, source: source)
-        trainer = try ProGANTrainer(options: options)
+        trainer = try ProGANTrainer(options: options, device: device)
         self.folder = folder
         self.source = source
         gridLatents = Latents.batch(seeds: (0..<UInt64(options.gridSize)).map { $0 }, size: options.network.latentSize)
         gridLabels = Self.gridLabels(options)
         if let table { try Self.condition(trainer, source, on: table) }
-        try AtomicFile.writeJSON(options, to: folder.file("options.json"))
+        try dataParallel?.join(trainer, source)
+        if isWriter { try AtomicFile.writeJSON(options, to: folder.file("options.json")) }
     }
+
 
     /// Reads the source's labels for a conditional run and fills what the options derive from them.
     private static func resolveConditioning(_ options: inout ProGANOptions, source: TrainingImageSource) throws -> LabelTable? {
@@ -72,29 +80,37 @@ public final class ProGANTrainingRun {
 
     /// Resumes the run that wrote `snapshot` (a cursor .json, tensors .safetensors or run folder),
     /// continuing in that run's folder exactly where the snapshot left off.
-    public init(resuming snapshot: String, options: ProGANOptions? = nil, source: TrainingImageSource) throws {
+    public init(resuming snapshot: String, options: ProGANOptions? = nil, source: TrainingImageSource,
+                dataParallel: ProGANDataParallel? = nil, device: Device = .cpu) throws {
         let cursorPath = try ProGANSnapshot.resolve(snapshot)
         let cursor = try ProGANSnapshot.readCursor(cursorPath)
         var resolved = options ?? cursor.options
         let table = try Self.resolveConditioning(&resolved, source: source)
-        trainer = try ProGANTrainer(options: resolved)
+        trainer = try ProGANTrainer(options: resolved, device: device)
         folder = try RunFolder(existing: (cursorPath as NSString).deletingLastPathComponent)
         self.source = source
         gridLatents = Latents.batch(seeds: (0..<UInt64(resolved.gridSize)).map { $0 }, size: resolved.network.latentSize)
         gridLabels = Self.gridLabels(resolved)
         if let table { try Self.condition(trainer, source, on: table) }
         try trainer.restore(cursor: cursor, tensorsPath: folder.file(cursor.tensorsFile), source: source)
-        if resolved != cursor.options { try AtomicFile.writeJSON(resolved, to: folder.file("options.json")) }
+        try dataParallel?.join(trainer, source)
         tick = cursor.tick
         tickStartImages = cursor.tickStartImages
-        try dropStats(after: cursor.kimg)
+        if isWriter {
+            if resolved != cursor.options { try AtomicFile.writeJSON(resolved, to: folder.file("options.json")) }
+            try dropStats(after: cursor.kimg)
+        }
+        let worldSize = dataParallel?.size ?? 1
+        if worldSize != cursor.worldSize ?? 1 {
+            notes.append("warning: \(cursorPath) was written by \(cursor.worldSize ?? 1) process(es), this run has \(worldSize): it continues from the same weights, optimizers, random streams and data position, but minibatch-stddev groups and gradient sums now form differently, so it is no longer bit-identical to an uninterrupted run")
+        }
     }
 
     /// Trains until `totalKimg` (default: the schedule's), writing ticks and snapshots.
     public func train(untilKimg totalKimg: Double? = nil) throws {
         let target = totalKimg ?? trainer.options.schedule.totalKimg
-        let stats = try JSONLinesWriter(appendingTo: folder.file("stats.jsonl"))
-        if trainer.imagesShown == 0 { try writeGrid(name: "fakes-init.png") }
+        let stats = isWriter ? try JSONLinesWriter(appendingTo: folder.file("stats.jsonl")) : nil
+        if trainer.imagesShown == 0 && isWriter { try writeGrid(name: "fakes-init.png") }
         tickStartTime = Date()
         while trainer.kimg < target {
             tickRecords.append(try trainer.step(source: source))
@@ -103,16 +119,30 @@ public final class ProGANTrainingRun {
                 try endTick(stats: stats, final: trainer.kimg >= target)
             }
         }
+        // Every rank ends together, after rank 0's last snapshot.
+        try trainer.dataParallel?.context.group.barrier()
     }
 
-    private func endTick(stats: JSONLinesWriter, final: Bool) throws {
+    private func endTick(stats: JSONLinesWriter?, final: Bool) throws {
         let elapsed = Date().timeIntervalSince(tickStartTime)
         let images = trainer.imagesShown - tickStartImages
-        func mean(_ key: KeyPath<ProGANTrainer.StepRecord, Double>) -> Double {
+        let keys: [KeyPath<ProGANTrainer.StepRecord, Double>] = [\.discriminatorLoss, \.generatorLoss, \.realScore, \.fakeScore,
+                                                                \.gradientPenalty, \.gradientNorm, \.discriminatorLabelLoss,
+                                                                \.generatorLabelLoss]
+        var means = keys.map { key in
             tickRecords.isEmpty ? .nan : tickRecords.map { $0[keyPath: key] }.reduce(0, +) / Double(tickRecords.count)
         }
-        let phase = trainer.phase
+        // The tick's losses over the whole job, not rank 0's part alone.
+        if let dataParallel = trainer.dataParallel { means = try dataParallel.means(means, on: trainer.device) }
+        tickRecords.removeAll()
         tick += 1
+        tickStartImages = trainer.imagesShown
+        guard let stats else {
+            tickStartTime = Date()
+            return
+        }
+        func mean(_ key: KeyPath<ProGANTrainer.StepRecord, Double>) -> Double { means[keys.firstIndex(of: key)!] }
+        let phase = trainer.phase
         var record: [String: Any] = [
             "tick": tick, "kimg": trainer.kimg, "resolution": phase.resolution, "lod": phase.lod, "alpha": phase.alpha,
             "minibatch": phase.minibatch, "learning_rate": phase.learningRate,
@@ -129,8 +159,6 @@ public final class ProGANTrainingRun {
             record["loss_labels_g"] = mean(\.generatorLabelLoss)
         }
         try stats.append(record)
-        tickRecords.removeAll()
-        tickStartImages = trainer.imagesShown
         try writeGrid(name: String(format: "fakes%06d.png", Int(trainer.kimg.rounded(.down))))
         onTick?(record)
         if final || tick % trainer.options.snapshotTicks == 0 { try snapshot() }
