@@ -5,7 +5,8 @@ import Torch
 
 /// `ossify bench gan-step`: the standard PGGAN step in Ossify and, in the same run, the same step
 /// in PyTorch (Benchmarks/peers/gan_step_pytorch.py on python/ossify_pggan.py). With a
-/// conditioning, the conditional step is timed too, in the same process, and its cost reported.
+/// conditioning, the conditional step is timed too, alternating step by step with an unconditional
+/// trainer in the same process, and its cost reported as the median ratio of paired steps.
 public enum GANStepBenchmark {
     public struct Configuration: Sendable {
         public var resolution: Int
@@ -53,10 +54,15 @@ public enum GANStepBenchmark {
         func restore(cursor: Data) throws {}
     }
 
-    /// Median milliseconds per step and images per second of one trainer.
-    /// Data parallel (`dataParallel` given), this rank's part of the job, timed after a barrier.
-    static func time(_ options: ProGANOptions, _ c: Configuration,
-                     dataParallel: ProGANDataParallel? = nil) throws -> (timing: Timing, trainer: ProGANTrainer) {
+    /// A trainer ready to step on the benchmark's random reals, warmed up.
+    struct ReadyTrainer {
+        let trainer: ProGANTrainer
+        let step: () throws -> Void
+    }
+
+    /// Data parallel (`dataParallel` given), this rank's part of the job, after a barrier.
+    static func ready(_ options: ProGANOptions, _ c: Configuration,
+                      dataParallel: ProGANDataParallel? = nil) throws -> ReadyTrainer {
         let trainer = try ProGANTrainer(options: options, device: c.device)
         trainer.pinnedLevel = options.network.finalLevel
         let source = NoiseSource(resolution: c.resolution)
@@ -74,11 +80,28 @@ public enum GANStepBenchmark {
         try dataParallel?.context.group.barrier()
         // On a GPU a step ends when its queued kernels have run: reading one value back waits for them.
         let finish: () -> Void = c.device == .cpu ? {} : { _ = trainer.averagedGenerator.parameters[0].sum().item() }
-        let timing = try Timing.measureThrowing(repeats: c.steps, warmup: 0) {
+        return ReadyTrainer(trainer: trainer, step: {
             _ = try trainer.step(source: source)
             finish()
+        })
+    }
+
+    /// Median milliseconds per step and images per second of one trainer.
+    static func time(_ options: ProGANOptions, _ c: Configuration,
+                     dataParallel: ProGANDataParallel? = nil) throws -> (timing: Timing, trainer: ProGANTrainer) {
+        let ready = try ready(options, c, dataParallel: dataParallel)
+        return (try Timing.measureThrowing(repeats: c.steps, warmup: 0, ready.step), ready.trainer)
+    }
+
+    /// Steps `a` and `b` alternately, so that both see the same moments of a noisy machine; the
+    /// ratios are b's step time over a's, pair by pair.
+    static func interleaved(_ a: ReadyTrainer, _ b: ReadyTrainer, steps: Int) throws -> (a: Timing, b: Timing, ratios: Timing) {
+        var samplesA: [Double] = [], samplesB: [Double] = []
+        for _ in 0..<steps {
+            samplesA += try Timing.measureThrowing(repeats: 1, warmup: 0, a.step).samplesMs
+            samplesB += try Timing.measureThrowing(repeats: 1, warmup: 0, b.step).samplesMs
         }
-        return (timing, trainer)
+        return (Timing(samplesMs: samplesA), Timing(samplesMs: samplesB), Timing(samplesMs: zip(samplesB, samplesA).map { $0 / $1 }))
     }
 
     public static var peerScript: String {
@@ -112,18 +135,19 @@ public enum GANStepBenchmark {
         if let conditioning = c.conditioning {
             var conditional = options
             conditional.network.conditioning = conditioning
-            let (conditionalTiming, conditionalTrainer) = try time(conditional, c)
-            let theirs = Double(c.batch) / (conditionalTiming.medianMs / 1000)
+            let plain = try ready(options, c), labelled = try ready(conditional, c)
+            let pair = try interleaved(plain, labelled, steps: c.steps)
             emit(BenchRecord([("bench", "gan-step"), ("impl", "ossify-conditional"), ("res", c.resolution),
                               ("condition", conditioning.attributes.map(\.rawValue).joined(separator: ",")),
                               ("age_encoding", conditioning.ageEncoding.rawValue),
                               ("discriminator", conditioning.discriminator.rawValue), ("batch", c.batch),
-                              ("median_step_ms", conditionalTiming.medianMs), ("images_per_second", theirs),
-                              ("g_parameters", conditionalTrainer.generator.parameterCount),
-                              ("d_parameters", conditionalTrainer.discriminator.parameterCount)]).jsonLine)
+                              ("median_step_ms", pair.b.medianMs), ("images_per_second", Double(c.batch) / (pair.b.medianMs / 1000)),
+                              ("unconditional_median_step_ms", pair.a.medianMs),
+                              ("g_parameters", labelled.trainer.generator.parameterCount),
+                              ("d_parameters", labelled.trainer.discriminator.parameterCount)]).jsonLine)
             emit(BenchRecord([("bench", "gan-step"), ("impl", "conditioning-cost"), ("res", c.resolution),
-                              ("time_ratio", conditionalTiming.medianMs / timing.medianMs),
-                              ("cost_percent", 100 * (conditionalTiming.medianMs / timing.medianMs - 1))]).jsonLine)
+                              ("timing", "interleaved"), ("steps", c.steps), ("median_time_ratio", pair.ratios.medianMs),
+                              ("cost_percent", 100 * (pair.ratios.medianMs - 1))]).jsonLine)
         }
         let arguments = [peerScript, "--res", String(c.resolution), "--fmap-base", String(c.fmapBase), "--fmap-max",
                          String(c.fmapMax), "--latent", String(c.latent), "--batch", String(c.batch), "--steps",
