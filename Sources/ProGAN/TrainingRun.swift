@@ -16,7 +16,6 @@ public final class ProGANTrainingRun {
     var tick = 0
     var tickStartImages = 0
     var tickStartTime = Date()
-    var tickRecords: [ProGANTrainer.StepRecord] = []
     public var versions: [String: String] = ["libtorch": Runtime.version]
     /// Called after every tick with its stats (for progress display and `--metrics` hooks).
     public var onTick: (([String: Any]) -> Void)?
@@ -90,17 +89,25 @@ public final class ProGANTrainingRun {
         try dropStats(after: cursor.kimg)
     }
 
-    /// Trains until `totalKimg` (default: the schedule's), writing ticks and snapshots.
+    /// Whether the schedule's wall-clock budget (`minutes`) is spent.
+    public var budgetSpent: Bool {
+        trainer.options.schedule.minutes.map { trainer.trainingSeconds >= $0 * 60 } ?? false
+    }
+
+    /// Trains until `totalKimg` (default: the schedule's) or the wall-clock budget, writing ticks and snapshots.
     public func train(untilKimg totalKimg: Double? = nil) throws {
         let target = totalKimg ?? trainer.options.schedule.totalKimg
         let stats = try JSONLinesWriter(appendingTo: folder.file("stats.jsonl"))
         if trainer.imagesShown == 0 { try writeGrid(name: "fakes-init.png") }
         tickStartTime = Date()
-        while trainer.kimg < target {
-            tickRecords.append(try trainer.step(source: source))
+        let sessionStart = Date(), secondsBefore = trainer.trainingSeconds
+        while trainer.kimg < target && !budgetSpent {
+            _ = try trainer.step(source: source)
+            trainer.trainingSeconds = secondsBefore + Date().timeIntervalSince(sessionStart)
             let tickLength = trainer.phase.tickKimg * 1000
-            if Double(trainer.imagesShown - tickStartImages) >= tickLength || trainer.kimg >= target {
-                try endTick(stats: stats, final: trainer.kimg >= target)
+            let final = trainer.kimg >= target || budgetSpent
+            if Double(trainer.imagesShown - tickStartImages) >= tickLength || final {
+                try endTick(stats: stats, final: final)
             }
         }
     }
@@ -108,28 +115,28 @@ public final class ProGANTrainingRun {
     private func endTick(stats: JSONLinesWriter, final: Bool) throws {
         let elapsed = Date().timeIntervalSince(tickStartTime)
         let images = trainer.imagesShown - tickStartImages
-        func mean(_ key: KeyPath<ProGANTrainer.StepRecord, Double>) -> Double {
-            tickRecords.isEmpty ? .nan : tickRecords.map { $0[keyPath: key] }.reduce(0, +) / Double(tickRecords.count)
-        }
+        // One read of the tick's statistics, summed on the device step by step.
+        let means = try trainer.tickStatistics.take(kimg: trainer.kimg)
         let phase = trainer.phase
         tick += 1
         var record: [String: Any] = [
             "tick": tick, "kimg": trainer.kimg, "resolution": phase.resolution, "lod": phase.lod, "alpha": phase.alpha,
             "minibatch": phase.minibatch, "learning_rate": phase.learningRate,
-            "loss_d": mean(\.discriminatorLoss), "loss_g": mean(\.generatorLoss),
-            "score_real": mean(\.realScore), "score_fake": mean(\.fakeScore),
-            "gradient_penalty": mean(\.gradientPenalty), "gradient_norm": mean(\.gradientNorm),
+            "loss_d": means.discriminatorLoss, "loss_g": means.generatorLoss,
+            "score_real": means.realScore, "score_fake": means.fakeScore,
+            "gradient_penalty": means.gradientPenalty, "gradient_norm": means.gradientNorm,
             "sec_per_kimg": images > 0 ? elapsed / (Double(images) / 1000) : 0,
             "images_per_second": elapsed > 0 ? Double(images) / elapsed : 0,
             "peak_memory_mb": Double(peakResidentBytes()) / 1_048_576,
+            "training_seconds": trainer.trainingSeconds,
             "timestamp": Date().timeIntervalSince1970,
         ]
         if trainer.labelLoss != nil && trainer.options.network.conditioning?.discriminator.predicts == true {
-            record["loss_labels_d"] = mean(\.discriminatorLabelLoss)
-            record["loss_labels_g"] = mean(\.generatorLabelLoss)
+            record["loss_labels_d"] = means.discriminatorLabelLoss
+            record["loss_labels_g"] = means.generatorLabelLoss
         }
+        for (key, value) in trainer.leverStatistics(means) { record[key] = value }
         try stats.append(record)
-        tickRecords.removeAll()
         tickStartImages = trainer.imagesShown
         try writeGrid(name: String(format: "fakes%06d.png", Int(trainer.kimg.rounded(.down))))
         onTick?(record)
