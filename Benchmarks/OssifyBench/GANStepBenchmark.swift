@@ -68,7 +68,8 @@ public enum GANStepBenchmark {
             .appendingPathComponent("peers/gan_step_pytorch.py").path
     }
 
-    public static func run(_ c: Configuration, python: String, emit: (String) -> Void) throws {
+    /// The benchmark's training options: the final resolution, minibatch-stddev groups of 4.
+    static func options(_ c: Configuration) throws -> ProGANOptions {
         var network = NetworkOptions(resolution: c.resolution, latentSize: c.latent, fmapBase: c.fmapBase,
                                      fmapMax: c.fmapMax)
         network.mbstdGroupSize = 4
@@ -77,6 +78,11 @@ public enum GANStepBenchmark {
         var options = ProGANOptions(preset: "bench", network: network, schedule: schedule)
         options.resetOptimizersAtFades = false
         try options.validate()
+        return options
+    }
+
+    public static func run(_ c: Configuration, python: String, emit: (String) -> Void) throws {
+        let options = try options(c)
         let (timing, trainer) = try time(options, c)
         let ours = Double(c.batch) / (timing.medianMs / 1000)
         emit(BenchRecord([("bench", "gan-step"), ("impl", "ossify"), ("res", c.resolution), ("fmap_base", c.fmapBase),

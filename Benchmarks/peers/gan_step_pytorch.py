@@ -24,6 +24,7 @@ p.add_argument("--batch", type=int, default=16)
 p.add_argument("--steps", type=int, default=10)
 p.add_argument("--warmup", type=int, default=2)
 p.add_argument("--threads", type=int, default=os.cpu_count())
+p.add_argument("--channels-last", action="store_true", help="networks and reals in channels-last memory format")
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
@@ -31,6 +32,9 @@ torch.manual_seed(0)
 kw = dict(resolution=args.res, latent_size=args.latent, fmap_base=args.fmap_base, fmap_max=args.fmap_max)
 G = ossify_pggan.Generator(**kw)
 D = ossify_pggan.Discriminator(**kw, mbstd_group_size=4)
+if args.channels_last:
+    G = G.to(memory_format=torch.channels_last)
+    D = D.to(memory_format=torch.channels_last)
 Gs = copy.deepcopy(G).requires_grad_(False)
 opt_g = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.0, 0.99), eps=1e-8, foreach=False)
 opt_d = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.0, 0.99), eps=1e-8, foreach=False)
@@ -39,6 +43,8 @@ n = args.batch
 
 def step():
     reals = torch.randn(n, 1, args.res, args.res)
+    if args.channels_last:
+        reals = reals.contiguous(memory_format=torch.channels_last)
     D.zero_grad(set_to_none=True)
     z = torch.randn(n, args.latent)
     with torch.no_grad():
@@ -79,4 +85,5 @@ print(json.dumps({"bench": "gan-step", "impl": "pytorch", "res": args.res, "fmap
                   "fmap_max": args.fmap_max, "latent": args.latent, "batch": n, "median_step_ms": median * 1e3,
                   "images_per_second": n / median,
                   "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "threads": torch.get_num_threads(), "torch_version": torch.__version__}))
+                  "threads": torch.get_num_threads(), "channels_last": args.channels_last,
+                  "torch_version": torch.__version__}))

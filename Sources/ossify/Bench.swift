@@ -51,6 +51,9 @@ struct Bench: ParsableCommand {
         var condition: String?
         @Option(help: "With --condition: fourier | scalar.") var ageEncoding = "fourier"
         @Option(help: "With --condition: projection | auxiliary | both.") var conditionD = "projection"
+        @Flag(help: "Instead: the step's cost with each realism lever on (host syncs per tick, lazy penalty, R1, DiffAugment, EMA half-life) against the plain step, and channels-last in the PyTorch peer.")
+        var levers = false
+        @Option(help: "With --levers: alternating rounds over the variants.") var rounds = 2
 
         func run() throws {
             var configuration = GANStepBenchmark.Configuration(resolution: res, fmapBase: fmapBase, fmapMax: fmapMax,
@@ -62,6 +65,11 @@ struct Bench: ParsableCommand {
                 }
                 configuration.conditioning = LabelConditioning(attributes: try ConditionAttribute.parseList(condition),
                                                                ageEncoding: encoding, discriminator: mode)
+            }
+            if levers {
+                guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
+                try LeverStepBenchmark.run(configuration, rounds: rounds, python: python) { print($0); flushOutput() }
+                return
             }
             try GANStepBenchmark.run(configuration, python: python) { print($0) }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import GANMetrics
 import ProGAN
@@ -19,6 +20,13 @@ struct TrainGAN: ParsableCommand {
         (bone age, sex), D is conditioned by projection (default) or auxiliary heads. Labels follow the \
         data unless --balance-age; --vicinity hard|soft adds CcGAN's vicinal training. Every choice, \
         and what was read off the store (age range, images per year, κ, σ), goes to options.json.
+
+        Realism levers (all off unless given): --augment diffaugment|ada (translation, cutout, \
+        brightness, contrast on every image D sees; never flips), --loss logistic, --penalty r1, \
+        --penalty-interval k (lazy), --ema-kimg (Gs by half-life), --host-syncs tick; for CPU budgets \
+        --minutes (a wall-clock budget), --minibatch-per-res, --lr-per-res; --hold-out keeps children \
+        out of training for evaluate's c2st. Presets cpu-64-realism and cpu-32-realism combine them \
+        (proposed, not the default).
         """
     )
 
@@ -69,6 +77,7 @@ struct TrainGAN: ParsableCommand {
     @Option(help: "Feature network for FID/KID during training: bone-age model (.safetensors) or TorchScript (.pt).")
     var features: String?
     @Option(help: "TorchScript Inception for IS during training.") var inception: String?
+    @OptionGroup(title: "Realism levers and CPU budgets") var levers: LeverArguments
 
     func resolvedOptions(base: ProGANOptions) throws -> ProGANOptions {
         var o = base
@@ -101,6 +110,7 @@ struct TrainGAN: ParsableCommand {
         if let snapshotTicks { o.snapshotTicks = snapshotTicks }
         if noResetOptimizers { o.resetOptimizersAtFades = false }
         if let seed { o.seed = seed }
+        try levers.apply(to: &o)
         try o.validate()
         return o
     }
@@ -176,7 +186,8 @@ struct TrainGAN: ParsableCommand {
             try EvaluationSettings(metrics: $0, count: metricsCount, features: features, inception: inception)
                 .makeEvaluator(store: data)
         }
-        let source = try StoreImageSource(storePath: data, seed: options.seed)
+        let source = try StoreImageSource(storePath: data, seed: options.seed,
+                                          indices: try options.holdOut?.trainingIndices(of: PackedDataset(path: data)))
         let run: ProGANTrainingRun
         if let resume {
             run = try ProGANTrainingRun(resuming: resume, options: options, source: source)
