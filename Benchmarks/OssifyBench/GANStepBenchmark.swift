@@ -17,6 +17,8 @@ public enum GANStepBenchmark {
         public var warmup = 2
         /// Also time the conditional step with these labels.
         public var conditioning: LabelConditioning?
+        /// Where both implementations run.
+        public var device = Device.cpu
 
         public init(resolution: Int, fmapBase: Int, fmapMax: Int, latent: Int, batch: Int) {
             self.resolution = resolution
@@ -32,12 +34,15 @@ public enum GANStepBenchmark {
         let maximumResolution: Int
         let random = Generator(seed: 11)
         var labelled = false
+        /// Data parallel: batches hold only this rank's rows.
+        var part = (rank: 0, ranks: 1)
         init(resolution: Int) { maximumResolution = resolution }
         func labelTable(attributes: [ConditionAttribute]) throws -> LabelTable {
             LabelTable(ages: (0..<229).map(Double.init), sexes: (0..<229).map { $0 % 2 == 0 ? .female : .male })
         }
         func condition(on table: LabelTable, training: ConditionTraining) throws { labelled = true }
         func nextBatch(count: Int, resolution: Int) throws -> RealBatch {
+            let count = evenShare(of: count, part: part.rank, parts: part.ranks).count
             let images = Tensor.randn([count, 1, resolution, resolution], generator: random)
             guard labelled else { return RealBatch(images: images) }
             let ages = Tensor.rand([count, 1], generator: random) * 228
@@ -49,17 +54,30 @@ public enum GANStepBenchmark {
     }
 
     /// Median milliseconds per step and images per second of one trainer.
-    static func time(_ options: ProGANOptions, _ c: Configuration) throws -> (timing: Timing, trainer: ProGANTrainer) {
-        let trainer = try ProGANTrainer(options: options)
+    /// Data parallel (`dataParallel` given), this rank's part of the job, timed after a barrier.
+    static func time(_ options: ProGANOptions, _ c: Configuration,
+                     dataParallel: ProGANDataParallel? = nil) throws -> (timing: Timing, trainer: ProGANTrainer) {
+        let trainer = try ProGANTrainer(options: options, device: c.device)
         trainer.pinnedLevel = options.network.finalLevel
         let source = NoiseSource(resolution: c.resolution)
+        if let dataParallel {
+            trainer.dataParallel = dataParallel
+            source.part = (dataParallel.rank, dataParallel.size)
+            try dataParallel.synchronise(trainer)
+        }
         if let conditioning = options.network.conditioning {
             let table = try source.labelTable(attributes: conditioning.attributes)
             try source.condition(on: table, training: ConditionTraining())
             trainer.condition(on: table)
         }
         for _ in 0..<c.warmup { _ = try trainer.step(source: source) }
-        let timing = try Timing.measureThrowing(repeats: c.steps, warmup: 0) { _ = try trainer.step(source: source) }
+        try dataParallel?.context.group.barrier()
+        // On a GPU a step ends when its queued kernels have run: reading one value back waits for them.
+        let finish: () -> Void = c.device == .cpu ? {} : { _ = trainer.averagedGenerator.parameters[0].sum().item() }
+        let timing = try Timing.measureThrowing(repeats: c.steps, warmup: 0) {
+            _ = try trainer.step(source: source)
+            finish()
+        }
         return (timing, trainer)
     }
 
@@ -85,7 +103,7 @@ public enum GANStepBenchmark {
         let options = try options(c)
         let (timing, trainer) = try time(options, c)
         let ours = Double(c.batch) / (timing.medianMs / 1000)
-        emit(BenchRecord([("bench", "gan-step"), ("impl", "ossify"), ("res", c.resolution), ("fmap_base", c.fmapBase),
+        emit(BenchRecord([("bench", "gan-step"), ("impl", "ossify"), ("device", c.device.description), ("res", c.resolution), ("fmap_base", c.fmapBase),
                           ("fmap_max", c.fmapMax), ("latent", c.latent), ("batch", c.batch),
                           ("median_step_ms", timing.medianMs), ("images_per_second", ours),
                           ("peak_memory_mb", Double(peakResidentBytes()) / 1_048_576), ("threads", Runtime.threads),
@@ -109,7 +127,8 @@ public enum GANStepBenchmark {
         }
         let arguments = [peerScript, "--res", String(c.resolution), "--fmap-base", String(c.fmapBase), "--fmap-max",
                          String(c.fmapMax), "--latent", String(c.latent), "--batch", String(c.batch), "--steps",
-                         String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads)]
+                         String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads),
+                         "--device", c.device.description]
         do {
             let peer = try PeerScript.jsonLines(python: python, arguments: arguments)
             guard let line = peer.first, let theirs = line["images_per_second"] as? Double else {

@@ -35,7 +35,7 @@ public enum LeverStepBenchmark {
         let plain = mean("plain")
         for variant in variants {
             let ms = mean(variant.name)
-            emit(BenchRecord([("bench", "gan-step-levers"), ("impl", "ossify"), ("lever", variant.name), ("res", c.resolution),
+            emit(BenchRecord([("bench", "gan-step-levers"), ("impl", "ossify"), ("lever", variant.name), ("device", c.device.description), ("res", c.resolution),
                               ("fmap_base", c.fmapBase), ("fmap_max", c.fmapMax), ("batch", c.batch), ("rounds", rounds),
                               ("mean_step_ms", ms), ("images_per_second", Double(c.batch) / (ms / 1000)),
                               ("speed_vs_plain", plain / ms), ("threads", Runtime.threads)]).jsonLine)
@@ -45,7 +45,8 @@ public enum LeverStepBenchmark {
             for channelsLast in [false, true] {
                 var arguments = [GANStepBenchmark.peerScript, "--res", String(c.resolution), "--fmap-base", String(c.fmapBase),
                                  "--fmap-max", String(c.fmapMax), "--latent", String(c.latent), "--batch", String(c.batch),
-                                 "--steps", String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads)]
+                                 "--steps", String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads),
+                                 "--device", c.device.description]
                 if channelsLast { arguments.append("--channels-last") }
                 do {
                     if let line = try PeerScript.jsonLines(python: python, arguments: arguments).first,

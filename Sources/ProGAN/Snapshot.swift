@@ -18,6 +18,8 @@ public struct TrainingCursor: Codable, Sendable, Equatable {
     public var versions: [String: String]
     /// The realism levers' state (nil in snapshots from before them).
     public var levers: LeverState?
+    /// Processes that trained the run (nil in snapshots from before data-parallel training: one).
+    public var worldSize: Int?
 }
 
 /// Snapshots: `snapshot-<kimg>.safetensors` (G.*, D.*, Gs.*, optG.*, optD.*, rng.state; the
@@ -160,7 +162,7 @@ extension ProGANTrainer {
                        lastBracket: lastBracket, tick: tick, tickStartImages: tickStartImages,
                        sourceCursor: try source.cursor(),
                        tensorsFile: ProGANSnapshot.name(kimg: Int(kimg.rounded(.down))) + ".safetensors",
-                       options: options, versions: versions, levers: leverState)
+                       options: options, versions: versions, levers: leverState, worldSize: dataParallel?.size ?? 1)
     }
 
     func restore(cursor: TrainingCursor, tensorsPath: String, source: TrainingImageSource) throws {

@@ -10,6 +10,9 @@ import TorchNN
 /// predicts labels.
 public final class ProGANTrainer {
     public let options: ProGANOptions
+    /// Where the networks live and every step runs (the random streams stay on the CPU, so a seed
+    /// gives the same run on any device).
+    public let device: Device
     public let generator: ProGenerator
     public let discriminator: ProDiscriminator
     /// Gs: the moving average of G, used for every image Ossify exports.
@@ -38,6 +41,8 @@ public final class ProGANTrainer {
     public internal(set) var discriminatorSteps = 0
     public var trainingSeconds = 0.0
     var tickStatistics = TickStatisticsAccumulator()
+    /// Data-parallel training: this rank's part of each minibatch, gradients averaged over the ranks.
+    public var dataParallel: ProGANDataParallel?
 
     public struct StepRecord: Sendable {
         public let imagesShown: Int
@@ -110,15 +115,17 @@ public final class ProGANTrainer {
         }
     }
 
-    public init(options: ProGANOptions) throws {
+    public init(options: ProGANOptions, device: Device = .cpu) throws {
         try options.validate()
         self.options = options
+        self.device = device
         let initialisation = Generator(seed: options.seed)
         generator = ProGenerator(options.network, generator: initialisation)
         discriminator = ProDiscriminator(options.network, generator: initialisation)
         averagedGenerator = ProGenerator(options.network, generator: initialisation)
         average = try ExponentialMovingAverage(source: generator, shadow: averagedGenerator,
                                                beta: options.generatorEMABeta)
+        for module in [generator, discriminator, averagedGenerator] as [Module] { module.move(to: device) }
         let adam = Adam.Options(learningRate: options.schedule.learningRateBase, beta1: options.adamBeta1,
                                 beta2: options.adamBeta2, eps: options.adamEpsilon)
         generatorOptimizer = Adam(generator, options: adam)
@@ -159,15 +166,17 @@ public final class ProGANTrainer {
     /// G's labels from the run's own random streams.
     public func drawInputs(source: TrainingImageSource) throws -> StepInputs {
         let count = phase.minibatch, side = phase.resolution
+        // Data parallel, a sharded source gives this rank's rows; the rest is drawn for all and cut.
+        let rows = dataParallel?.rows(of: count) ?? 0..<count
         let batch = try source.nextBatch(count: count, resolution: side)
-        guard batch.images.shape == [count, options.network.channels, side, side] else {
-            throw ProGANError.data("the image source returned \(batch.images.shape), expected [\(count), \(options.network.channels), \(side), \(side)]")
+        guard batch.images.shape == [rows.count, options.network.channels, side, side] else {
+            throw ProGANError.data("the image source returned \(batch.images.shape), expected [\(rows.count), \(options.network.channels), \(side), \(side)]")
         }
         var inputs = StepInputs(reals: batch.images,
                                 discriminatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 generatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 mixing: Tensor.rand([count, 1, 1, 1], generator: random))
-        guard options.network.isConditional else { return withLeverDraws(inputs) }
+        guard options.network.isConditional else { return withLeverDraws(inputs, count: count).rows(rows).on(device) }
         guard let labels = batch.labels, let labelPrior else {
             throw ProGANError.data("a conditional run needs labelled batches; the image source was not conditioned on the store's labels")
         }
@@ -178,16 +187,17 @@ public final class ProGANTrainer {
         let groupSize = (options.conditionTraining ?? ConditionTraining()).groupSize(minibatch: count)
         inputs.generatorLabels = HandLabel.rows(labelPrior.draw(count: count, seed: options.seed, step: imagesShown,
                                                                 groupSize: groupSize))
-        return withLeverDraws(inputs)
+        return withLeverDraws(inputs, count: count).rows(rows).on(device)
     }
 
     /// The levers' part of a step's inputs, drawn after everything else so that a run without them
     /// draws exactly what it always did.
-    func withLeverDraws(_ inputs: StepInputs) -> StepInputs {
+    /// Data parallel, drawn for the whole minibatch of `count` (every rank draws the same) and cut with the rest.
+    func withLeverDraws(_ inputs: StepInputs, count: Int) -> StepInputs {
         var inputs = inputs
         inputs.penaltyFactor = options.regularisation?.penaltyFactor(step: discriminatorSteps) ?? 1
         guard let augment = options.augment, let adaptiveAugmentation else { return inputs }
-        let count = inputs.reals.size(0), side = inputs.reals.size(2)
+        let side = inputs.reals.size(2)
         func draw() -> AugmentDraw {
             AugmentDraw.draw(count: count, side: side, transforms: augment.transforms,
                              probability: adaptiveAugmentation.probability, generator: random)
@@ -234,9 +244,12 @@ public final class ProGANTrainer {
             throw ProGANError.nonFiniteLoss(kimg: kimg, "the discriminator loss is \(dValues[0])")
         }
         dTotal.backward()
+        try dataParallel?.averageGradients(discriminator)
         discriminatorOptimizer.step()
         // [lever: ADA] r_t from D's scores of the (augmented) reals.
-        if options.augment?.adaptiveTarget != nil { adaptiveAugmentation?.observe(realScores: d.realOutputs.sliced(dim: 1, 0, 1)) }
+        if options.augment?.adaptiveTarget != nil {
+            try adaptiveAugmentation?.observe(realScores: d.realOutputs.sliced(dim: 1, 0, 1), sumOverRanks: dataParallel.map { $0.sum })
+        }
 
         generator.zeroGrad()
         discriminator.setRequiresGrad(false)
@@ -258,15 +271,16 @@ public final class ProGANTrainer {
             throw ProGANError.nonFiniteLoss(kimg: kimg, "the generator loss is \(gValues[0])")
         }
         g.backward()
+        try dataParallel?.averageGradients(generator)
         generatorOptimizer.step()
         // [lever: EMA half-life] β from the half-life in images, with its ramp-up.
         if let halfLife = options.generatorEMAHalfLife {
             average.beta = halfLife.beta(minibatch: phase.minibatch, imagesShown: imagesShown)
         }
-        average.update()
+        if dataParallel?.isRoot ?? true { average.update() }
 
         tickStatistics.add(discriminator: dStatistics, generator: gStatistics)
-        imagesShown += count
+        imagesShown += dataParallel == nil ? count : phase.minibatch
         discriminatorSteps += 1
         roundPosition = (roundPosition + 1) % options.schedule.minibatchRepeats
         return StepRecord(imagesShown: imagesShown, phase: phase, values: (dValues ?? []) + (gValues ?? []))
@@ -298,6 +312,6 @@ public final class ProGANTrainer {
 
     /// Images from Gs at the current resolution and fade for `latents` (and label rows).
     public func sample(_ latents: Tensor, labels: Tensor? = nil) -> Tensor {
-        withNoGrad { averagedGenerator(latents, labels: labels, level: phase.level, alpha: phase.alpha) }
+        withNoGrad { averagedGenerator(latents.to(device), labels: labels?.to(device), level: phase.level, alpha: phase.alpha) }
     }
 }

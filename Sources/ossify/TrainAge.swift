@@ -3,6 +3,7 @@ import BoneAge
 import Foundation
 import RunKit
 import Torch
+import TorchDistributed
 
 struct TrainAge: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,10 @@ struct TrainAge: ParsableCommand {
         stats.jsonl (one object per epoch), best.safetensors (lowest validation MAE; the model file for \
         predict-age, eval-age and features) and last.safetensors + last.json after every epoch; \
         --resume continues exactly where last.safetensors left off.
+
+        Data parallel: --nproc N starts N local workers; under torchrun or srun each process is one \
+        rank. --batch is the global minibatch, split evenly over the ranks; gradients are averaged \
+        before every step; rank 0 validates and writes the run folder.
         """
     )
 
@@ -23,6 +28,8 @@ struct TrainAge: ParsableCommand {
     @Option(help: "compact (default) | xception.") var arch: String?
     @Option(help: "What to learn: bone-age (default) | sex (a classifier for the sex check of generated images; no sex input).")
     var target: String?
+    @Flag(inversion: .prefixedNo, help: "With --target sex: give the classifier the bone age beside the image (default on).")
+    var ageInput: Bool?
     @Option(help: "Epochs (default 30; with --resume, extends or shortens the run).") var epochs: Int?
     @Option(help: "Minibatch (default 32).") var batch: Int?
     @Option(help: "Peak learning rate (default 2e-3).") var lr: Double?
@@ -42,6 +49,7 @@ struct TrainAge: ParsableCommand {
     @Option(help: "Resume from a run folder, or its last.safetensors / last.json.") var resume: String?
     @Option(help: "A short description for the run folder name.") var desc: String?
     @Flag(help: "Print the resolved options and parameter count, then exit.") var dryRun = false
+    @OptionGroup var distributed: DistributedOptions
 
     func validate() throws {
         guard data != nil || resume != nil else { throw ValidationError("--data is required (or --resume)") }
@@ -64,6 +72,9 @@ struct TrainAge: ParsableCommand {
         if target == AgeTarget.sex.rawValue, sexInput == true {
             throw ValidationError("--target sex cannot take sex as an input (drop --sex-input)")
         }
+        if ageInput != nil, target != AgeTarget.sex.rawValue {
+            throw ValidationError("--age-input/--no-age-input apply to --target sex only")
+        }
     }
 
     func parseBlocks(_ text: String) -> [Int]? {
@@ -77,6 +88,7 @@ struct TrainAge: ParsableCommand {
         if let target, let parsed = AgeTarget(rawValue: target), parsed == .sex {
             o.target = .sex
             o.sexInput = false
+            o.ageInput = ageInput ?? true
         }
         if let epochs { o.epochs = epochs }
         if let batch { o.batchSize = batch }
@@ -107,20 +119,23 @@ struct TrainAge: ParsableCommand {
         if width != nil || blocks != nil || stemStride != nil || inputNorm != nil { named.append("the network shape") }
         if seed != nil { named.append("--seed") }
         if target != nil { named.append("--target") }
+        if ageInput != nil { named.append("--age-input") }
         if validationFraction != nil { named.append("--validation-fraction") }
         if pretrained != nil { named.append("--pretrained") }
         return named
     }
 
     func run() throws {
+        if try !dryRun && distributed.launchedWorkers() { return }
+        let context = dryRun ? nil : try distributed.join()
         let run: AgeTrainingRun
         if let resume {
             guard changesOnResume.isEmpty else {
                 throw BoneAgeError.invalidOption("resume", "a resumed run keeps its own options; \(changesOnResume.joined(separator: ", ")) cannot change (only --epochs and --data can)")
             }
             run = try AgeTrainingRun(resuming: resume, epochs: epochs, data: data,
-                                     expecting: arch.flatMap(AgeArchitecture.init(rawValue:)))
-            print("resuming \(run.folder.path) after epoch \(run.epochsCompleted) of \(run.options.epochs)")
+                                     expecting: arch.flatMap(AgeArchitecture.init(rawValue:)), distributed: context)
+            if run.isWriter { print("resuming \(run.folder.path) after epoch \(run.epochsCompleted) of \(run.options.epochs)") }
         } else {
             let options = try resolvedOptions()
             if dryRun {
@@ -134,8 +149,14 @@ struct TrainAge: ParsableCommand {
             }
             try AgeTrainingRun.check(options)
             let description = desc ?? "\(options.predictsSex ? "sex" : "age")-\(options.architecture.rawValue)-\(options.resolution)"
-            run = try AgeTrainingRun(options: options, folder: try RunFolder.create(in: outdir, description: description))
-            print("training in \(run.folder.path)")
+            let makeFolder = { try RunFolder.create(in: outdir, description: description) }
+            run = try AgeTrainingRun(options: options, folder: try context?.runFolder(makeFolder) ?? makeFolder(),
+                                     distributed: context)
+            if run.isWriter { print("training in \(run.folder.path)") }
+        }
+        guard run.isWriter else {
+            try run.train()
+            return
         }
         for note in run.notes { print(note) }
         flushOutput()
@@ -144,7 +165,8 @@ struct TrainAge: ParsableCommand {
         var recentLoss = 0.0
         run.onStep = { done, _, loss in
             recentLoss = recentLoss == 0 ? loss : 0.95 * recentLoss + 0.05 * loss
-            progress.update(Double(done), extra: String(format: "loss %.2f months", recentLoss))
+            progress.update(Double(done), extra: run.options.predictsSex ? String(format: "BCE %.3f", recentLoss)
+                                                                         : String(format: "loss %.2f months", recentLoss))
         }
         let total = run.options.epochs
         run.onEpoch = { r in

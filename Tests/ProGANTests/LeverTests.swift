@@ -127,7 +127,7 @@ import TorchNN
         #expect(abs(g.item() - (log1p(exp(2.0)) + log1p(exp(-1.0))) / 2) < 1e-5)
     }
 
-    @Test func adaptiveProbabilityRisesOnAnOverfittingDiscriminatorAndFallsOtherwise() {
+    @Test func adaptiveProbabilityRisesOnAnOverfittingDiscriminatorAndFallsOtherwise() throws {
         var options = AugmentOptions.adaptive
         options.adaptiveKimg = 0.1   // p moves by 1 over 100 images
         options.adaptiveInterval = 4
@@ -135,26 +135,26 @@ import TorchNN
         let random = Generator(seed: 8)
         // A D sure of every real (all scores positive, r_t = 1 > 0.6): p rises 16·4/100 per interval.
         for step in 1...8 {
-            ada.observe(realScores: Tensor.rand([16, 1], generator: random) + 0.1)
+            try ada.observe(realScores: Tensor.rand([16, 1], generator: random) + 0.1)
             if step == 3 { #expect(ada.probability == 0, "p moves only at the end of an interval") }
         }
         #expect(abs(ada.probability - 1.28) < 1e-12 || ada.probability == 1, "\(ada.probability)")
         #expect(abs(ada.probability - 1) < 1e-12 && ada.lastHeuristic == 1)
         // A D that is unsure (half the reals scored negative, r_t = 0 < 0.6): p falls again, never below 0.
         for _ in 0..<8 {
-            ada.observe(realScores: Tensor(((0..<16).map { Float($0 % 2 == 0 ? 1 : -1) }), shape: [16, 1]))
+            try ada.observe(realScores: Tensor(((0..<16).map { Float($0 % 2 == 0 ? 1 : -1) }), shape: [16, 1]))
         }
         #expect(abs(ada.probability - (1 - 1.28)) < 1e-12 || ada.probability == 0)
         #expect(ada.probability == 0 && ada.lastHeuristic == 0)
         // Just above the target it rises by one step; the state round-trips exactly mid-interval.
-        ada.observe(realScores: Tensor((0..<16).map { Float($0 < 13 ? 1 : -1) }, shape: [16, 1]))
+        try ada.observe(realScores: Tensor((0..<16).map { Float($0 < 13 ? 1 : -1) }, shape: [16, 1]))
         let saved = ada.state
         let copy = AdaptiveAugmentation(options: options)
         copy.restore(saved)
         for _ in 0..<3 {
             let scores = Tensor((0..<16).map { Float($0 < 13 ? 1 : -1) }, shape: [16, 1])
-            ada.observe(realScores: scores)
-            copy.observe(realScores: scores)
+            try ada.observe(realScores: scores)
+            try copy.observe(realScores: scores)
         }
         #expect(abs(ada.probability - 0.64) < 1e-12 && copy.state == ada.state, "r_t = 10/16 = 0.625 > 0.6")
     }
@@ -265,7 +265,7 @@ import TorchNN
         let counted = try ProGANTrainer(options: perStep)
         let source = SyntheticSource(resolution: 8)
         let records = try (0..<5).map { _ in try counted.step(source: source) }
-        let means = try counted.tickStatistics.take(kimg: counted.kimg)
+        let means = counted.tickStatistics.take()
         #expect(means.discriminatorLoss == records.map(\.discriminatorLoss).reduce(0, +) / 5)
         #expect(means.generatorLoss == records.map(\.generatorLoss).reduce(0, +) / 5)
         #expect(means.realScore == records.map(\.realScore).reduce(0, +) / 5)

@@ -19,12 +19,22 @@ public final class AdaptiveAugmentation {
         probability = options.probability
     }
 
-    /// Adds one minibatch's real scores [N] or [N, 1]; updates p at the end of an interval.
-    public func observe(realScores: Tensor) {
+    /// Adds one minibatch's real scores [N] or [N, 1]; updates p at the end of an interval. Data
+    /// parallel, `sumOverRanks` sums [sign sum, count] over the ranks in place, so every rank
+    /// counts the whole minibatch and holds the same p.
+    public func observe(realScores: Tensor, sumOverRanks: ((Tensor) throws -> Void)? = nil) throws {
         let scores = realScores.detached().reshaped([-1])
-        let sum = scores.sign().to(.float64).sum()
-        signSum = signSum.map { $0 + sum } ?? sum
-        signCount += scores.size(0)
+        var sum = scores.sign().to(.float64).sum()
+        var count = scores.size(0)
+        if let sumOverRanks {
+            let both = Tensor.cat([sum.reshaped([1]), Tensor.full([1], Double(count), dtype: .float64, device: sum.device)])
+            try sumOverRanks(both)
+            sum = both[0]
+            count = Int(both[1].item())
+        }
+        // A sum restored from a snapshot is on the CPU; the steps may run elsewhere.
+        signSum = signSum.map { $0.to(sum.device) + sum } ?? sum
+        signCount += count
         minibatches += 1
         guard let target = options.adaptiveTarget, minibatches >= options.adaptiveInterval else { return }
         let heuristic = signSum!.item() / Double(signCount)

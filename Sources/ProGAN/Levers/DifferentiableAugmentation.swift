@@ -120,6 +120,12 @@ public struct AugmentDraw {
                            translation: Tensor(t, shape: [count, 2]), cutout: Tensor(box, shape: [count, 4]))
     }
 
+    /// The draws of images `rows` (a data-parallel rank's part of the minibatch).
+    public func rows(_ rows: Range<Int>) -> AugmentDraw {
+        func cut(_ t: Tensor) -> Tensor { t.sliced(dim: 0, rows.lowerBound, rows.upperBound) }
+        return AugmentDraw(brightness: cut(brightness), contrast: cut(contrast), translation: cut(translation), cutout: cut(cutout))
+    }
+
     /// The augmented images: brightness, contrast, translation, cut-out, in DiffAugment's order; each a
     /// linear map of the images, so gradients flow to G through it.
     public func apply(_ images: Tensor) -> Tensor {

@@ -44,6 +44,26 @@ public struct TickStatistics: Sendable {
     public var generatorLabelLoss: Double
     /// Steps whose D loss held the gradient penalty (all of them unless it is lazy).
     public var regularisedSteps: Int
+
+    /// The eight means in a fixed order (for averaging over data-parallel ranks).
+    public var means: [Double] {
+        get {
+            [discriminatorLoss, generatorLoss, realScore, fakeScore, gradientPenalty, gradientNorm,
+             discriminatorLabelLoss, generatorLabelLoss]
+        }
+        set {
+            (discriminatorLoss, generatorLoss, realScore, fakeScore) = (newValue[0], newValue[1], newValue[2], newValue[3])
+            (gradientPenalty, gradientNorm) = (newValue[4], newValue[5])
+            (discriminatorLabelLoss, generatorLabelLoss) = (newValue[6], newValue[7])
+        }
+    }
+
+    /// Throws when a loss was not finite, which only the once-per-tick reading finds here.
+    public func checkFinite(kimg: Double) throws {
+        guard steps > 0, !(discriminatorLoss.isFinite && generatorLoss.isFinite) else { return }
+        throw ProGANError.nonFiniteLoss(kimg: kimg, String(format: "a loss was not finite during the tick (mean D loss %g, G loss %g)",
+                                                           discriminatorLoss, generatorLoss))
+    }
 }
 
 /// Sums step statistics on the device, in step order, so the tick's means equal those of the values
@@ -54,7 +74,8 @@ struct TickStatisticsAccumulator {
 
     mutating func add(discriminator: Tensor, generator: Tensor) {
         let values = Tensor.cat([discriminator, generator])
-        sum = sum.map { $0 + values } ?? values
+        // A sum restored from a snapshot is on the CPU; the steps may run elsewhere.
+        sum = sum.map { $0.to(values.device) + values } ?? values
         steps += 1
     }
 
@@ -66,9 +87,8 @@ struct TickStatisticsAccumulator {
         self.steps = steps
     }
 
-    /// The means since the last call (one read), then starts again. Throws when a loss was not
-    /// finite, which only the once-per-tick reading finds here.
-    mutating func take(kimg: Double) throws -> TickStatistics {
+    /// The means since the last call (one read), then starts again.
+    mutating func take() -> TickStatistics {
         let values = sums
         let n = Double(steps)
         func mean(_ i: Int) -> Double { values.isEmpty ? .nan : values[i] / n }
@@ -82,10 +102,6 @@ struct TickStatisticsAccumulator {
             generatorLabelLoss: mean(StepStatistics.generatorLabelLoss), regularisedSteps: regularised)
         sum = nil
         steps = 0
-        if !values.isEmpty && !(statistics.discriminatorLoss.isFinite && statistics.generatorLoss.isFinite) {
-            throw ProGANError.nonFiniteLoss(kimg: kimg, String(format: "a loss was not finite during the tick (mean D loss %g, G loss %g)",
-                                                               statistics.discriminatorLoss, statistics.generatorLoss))
-        }
         return statistics
     }
 }
