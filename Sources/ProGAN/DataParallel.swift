@@ -52,6 +52,9 @@ public final class ProGANDataParallel {
                                     buckets: buckets)
     }
 
+    /// `tensor` summed over the ranks, in place.
+    func sum(_ tensor: Tensor) throws { try context.group.allReduce(tensor, .sum) }
+
     /// The means of `values` over the ranks (one small all-reduce, on the training device: NCCL
     /// reduces CUDA tensors only).
     func means(_ values: [Double], on device: Device) throws -> [Double] {
@@ -100,6 +103,9 @@ extension ProGANTrainer.StepInputs {
         part.generatorLatents = cut(generatorLatents)!
         part.mixing = cut(mixing)!
         part.generatorLabels = cut(generatorLabels)
+        part.realAugment = realAugment?.rows(rows)
+        part.fakeAugment = fakeAugment?.rows(rows)
+        part.generatorAugment = generatorAugment?.rows(rows)
         return part
     }
 }

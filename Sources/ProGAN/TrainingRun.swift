@@ -17,7 +17,6 @@ public final class ProGANTrainingRun {
     var tick = 0
     var tickStartImages = 0
     var tickStartTime = Date()
-    var tickRecords: [ProGANTrainer.StepRecord] = []
     public var versions: [String: String] = ["libtorch": Runtime.version]
     /// Called after every tick with its stats (for progress display and `--metrics` hooks).
     public var onTick: (([String: Any]) -> Void)?
@@ -106,17 +105,29 @@ public final class ProGANTrainingRun {
         }
     }
 
-    /// Trains until `totalKimg` (default: the schedule's), writing ticks and snapshots.
+    /// Whether the schedule's wall-clock budget (`minutes`) is spent.
+    public var budgetSpent: Bool {
+        trainer.options.schedule.minutes.map { trainer.trainingSeconds >= $0 * 60 } ?? false
+    }
+
+    /// Trains until `totalKimg` (default: the schedule's) or the wall-clock budget, writing ticks and snapshots.
     public func train(untilKimg totalKimg: Double? = nil) throws {
         let target = totalKimg ?? trainer.options.schedule.totalKimg
         let stats = isWriter ? try JSONLinesWriter(appendingTo: folder.file("stats.jsonl")) : nil
         if trainer.imagesShown == 0 && isWriter { try writeGrid(name: "fakes-init.png") }
         tickStartTime = Date()
-        while trainer.kimg < target {
-            tickRecords.append(try trainer.step(source: source))
+        let sessionStart = Date(), secondsBefore = trainer.trainingSeconds
+        while trainer.kimg < target && !budgetSpent {
+            _ = try trainer.step(source: source)
+            trainer.trainingSeconds = secondsBefore + Date().timeIntervalSince(sessionStart)
+            if let dataParallel = trainer.dataParallel, trainer.options.schedule.minutes != nil {
+                // Every rank must stop at the same step: the budget's clock is the ranks' mean.
+                trainer.trainingSeconds = try dataParallel.means([trainer.trainingSeconds], on: trainer.device)[0]
+            }
             let tickLength = trainer.phase.tickKimg * 1000
-            if Double(trainer.imagesShown - tickStartImages) >= tickLength || trainer.kimg >= target {
-                try endTick(stats: stats, final: trainer.kimg >= target)
+            let final = trainer.kimg >= target || budgetSpent
+            if Double(trainer.imagesShown - tickStartImages) >= tickLength || final {
+                try endTick(stats: stats, final: final)
             }
         }
         // Every rank ends together, after rank 0's last snapshot.
@@ -126,38 +137,34 @@ public final class ProGANTrainingRun {
     private func endTick(stats: JSONLinesWriter?, final: Bool) throws {
         let elapsed = Date().timeIntervalSince(tickStartTime)
         let images = trainer.imagesShown - tickStartImages
-        let keys: [KeyPath<ProGANTrainer.StepRecord, Double>] = [\.discriminatorLoss, \.generatorLoss, \.realScore, \.fakeScore,
-                                                                \.gradientPenalty, \.gradientNorm, \.discriminatorLabelLoss,
-                                                                \.generatorLabelLoss]
-        var means = keys.map { key in
-            tickRecords.isEmpty ? .nan : tickRecords.map { $0[keyPath: key] }.reduce(0, +) / Double(tickRecords.count)
-        }
-        // The tick's losses over the whole job, not rank 0's part alone.
-        if let dataParallel = trainer.dataParallel { means = try dataParallel.means(means, on: trainer.device) }
-        tickRecords.removeAll()
+        // One read of the tick's statistics, summed on the device step by step; data parallel, over the whole job.
+        var means = trainer.tickStatistics.take()
+        if let dataParallel = trainer.dataParallel { means.means = try dataParallel.means(means.means, on: trainer.device) }
+        try means.checkFinite(kimg: trainer.kimg)
         tick += 1
         tickStartImages = trainer.imagesShown
         guard let stats else {
             tickStartTime = Date()
             return
         }
-        func mean(_ key: KeyPath<ProGANTrainer.StepRecord, Double>) -> Double { means[keys.firstIndex(of: key)!] }
         let phase = trainer.phase
         var record: [String: Any] = [
             "tick": tick, "kimg": trainer.kimg, "resolution": phase.resolution, "lod": phase.lod, "alpha": phase.alpha,
             "minibatch": phase.minibatch, "learning_rate": phase.learningRate,
-            "loss_d": mean(\.discriminatorLoss), "loss_g": mean(\.generatorLoss),
-            "score_real": mean(\.realScore), "score_fake": mean(\.fakeScore),
-            "gradient_penalty": mean(\.gradientPenalty), "gradient_norm": mean(\.gradientNorm),
+            "loss_d": means.discriminatorLoss, "loss_g": means.generatorLoss,
+            "score_real": means.realScore, "score_fake": means.fakeScore,
+            "gradient_penalty": means.gradientPenalty, "gradient_norm": means.gradientNorm,
             "sec_per_kimg": images > 0 ? elapsed / (Double(images) / 1000) : 0,
             "images_per_second": elapsed > 0 ? Double(images) / elapsed : 0,
             "peak_memory_mb": Double(peakResidentBytes()) / 1_048_576,
+            "training_seconds": trainer.trainingSeconds,
             "timestamp": Date().timeIntervalSince1970,
         ]
         if trainer.labelLoss != nil && trainer.options.network.conditioning?.discriminator.predicts == true {
-            record["loss_labels_d"] = mean(\.discriminatorLabelLoss)
-            record["loss_labels_g"] = mean(\.generatorLabelLoss)
+            record["loss_labels_d"] = means.discriminatorLabelLoss
+            record["loss_labels_g"] = means.generatorLabelLoss
         }
+        for (key, value) in trainer.leverStatistics(means) { record[key] = value }
         try stats.append(record)
         try writeGrid(name: String(format: "fakes%06d.png", Int(trainer.kimg.rounded(.down))))
         onTick?(record)

@@ -54,6 +54,9 @@ struct Bench: ParsableCommand {
         var condition: String?
         @Option(help: "With --condition: fourier | scalar.") var ageEncoding = "fourier"
         @Option(help: "With --condition: projection | auxiliary | both.") var conditionD = "projection"
+        @Flag(help: "Instead: the step's cost with each realism lever on (host syncs per tick, lazy penalty, R1, DiffAugment, EMA half-life) against the plain step, and channels-last in the PyTorch peer.")
+        var levers = false
+        @Option(help: "With --levers: alternating rounds over the variants.") var rounds = 2
         @Option(help: "Also time the step data parallel over N local processes (Gloo) at the same global minibatch, against one process and PyTorch's DistributedDataParallel.")
         var nproc: Int?
         @Option(help: "cpu | cuda | cuda:N, for Ossify and the PyTorch peer alike.") var device = "cpu"
@@ -63,6 +66,9 @@ struct Bench: ParsableCommand {
                                                                latent: latent, batch: batch)
             configuration.steps = steps
             configuration.device = try Device(parsing: device)
+            if levers && (nproc ?? 1) > 1 {
+                throw ValidationError("--levers times one process; leave out --nproc (the data-parallel step is timed without --levers)")
+            }
             if let context = try DistributedContext.join(try LaunchEnvironment.detect()) {
                 try DataParallelGANStepBenchmark.runWorker(configuration, context: context) { print($0) }
                 return
@@ -79,6 +85,11 @@ struct Bench: ParsableCommand {
                 }
                 configuration.conditioning = LabelConditioning(attributes: try ConditionAttribute.parseList(condition),
                                                                ageEncoding: encoding, discriminator: mode)
+            }
+            if levers {
+                guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
+                try LeverStepBenchmark.run(configuration, rounds: rounds, python: python) { print($0); flushOutput() }
+                return
             }
             try GANStepBenchmark.run(configuration, python: python) { print($0) }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import GANMetrics
 import ProGAN
@@ -25,6 +26,13 @@ struct TrainGAN: ParsableCommand {
         each rank reading its own rows; minibatch-stddev groups form within a rank; D's and G's \
         gradients are averaged before every Adam step; rank 0 keeps Gs and writes the run folder. \
         Resuming with as many ranks is exact; with another number it warns that it is not.
+
+        Realism levers (all off unless given): --augment diffaugment|ada (translation, cutout, \
+        brightness, contrast on every image D sees; never flips), --loss logistic, --penalty r1, \
+        --penalty-interval k (lazy), --ema-kimg (Gs by half-life), --host-syncs tick; for CPU budgets \
+        --minutes (a wall-clock budget), --minibatch-per-res, --lr-per-res; --hold-out keeps children \
+        out of training for evaluate's c2st. Presets cpu-64-realism and cpu-32-realism combine them \
+        (proposed, not the default).
         """
     )
 
@@ -75,6 +83,7 @@ struct TrainGAN: ParsableCommand {
     @Option(help: "Feature network for FID/KID during training: bone-age model (.safetensors) or TorchScript (.pt).")
     var features: String?
     @Option(help: "TorchScript Inception for IS during training.") var inception: String?
+    @OptionGroup(title: "Realism levers and CPU budgets") var levers: LeverArguments
     @Option(help: "cpu | cuda | cuda:N (under --nproc, torchrun or srun, cuda is each rank's own GPU).") var device = "cpu"
     @OptionGroup var distributed: DistributedOptions
 
@@ -109,6 +118,7 @@ struct TrainGAN: ParsableCommand {
         if let snapshotTicks { o.snapshotTicks = snapshotTicks }
         if noResetOptimizers { o.resetOptimizersAtFades = false }
         if let seed { o.seed = seed }
+        try levers.apply(to: &o)
         try o.validate()
         return o
     }
@@ -193,7 +203,8 @@ struct TrainGAN: ParsableCommand {
             try EvaluationSettings(metrics: $0, count: metricsCount, features: features, inception: inception)
                 .makeEvaluator(store: data)
         }
-        let source = try StoreImageSource(storePath: data, seed: options.seed)
+        let source = try StoreImageSource(storePath: data, seed: options.seed,
+                                          indices: try options.holdOut?.trainingIndices(of: PackedDataset(path: data)))
         let dataParallel = context.map(ProGANDataParallel.init)
         let run: ProGANTrainingRun
         if let resume {

@@ -36,7 +36,23 @@ struct GANDataParallelTests {
         out.criticLabels = take(inputs.criticLabels)
         out.fakeLabels = take(inputs.fakeLabels)
         out.generatorLabels = take(inputs.generatorLabels)
+        func takeDraw(_ draw: AugmentDraw?) -> AugmentDraw? {
+            draw.map { AugmentDraw(brightness: take($0.brightness)!, contrast: take($0.contrast)!,
+                                   translation: take($0.translation)!, cutout: take($0.cutout)!) }
+        }
+        out.realAugment = takeDraw(inputs.realAugment)
+        out.fakeAugment = takeDraw(inputs.fakeAugment)
+        out.generatorAugment = takeDraw(inputs.generatorAugment)
         return out
+    }
+
+    /// G.*, D.* and Gs.* of a trainer, as a snapshot names them.
+    static func networks(of trainer: ProGANTrainer) -> [String: Tensor] {
+        var all: [String: Tensor] = [:]
+        for (prefix, module) in [("G.", trainer.generator), ("D.", trainer.discriminator), ("Gs.", trainer.averagedGenerator)] as [(String, TorchNN.Module)] {
+            for (name, tensor) in module.stateDict() { all[prefix + name] = tensor }
+        }
+        return all
     }
 
     static func networks(_ path: String) throws -> [String: Tensor] {
@@ -62,10 +78,7 @@ struct GANDataParallelTests {
         let initial = trainer.generator.stateDict().mapValues { $0.clone() }
         let inputs = try trainer.drawInputs(source: try StoreImageSource(storePath: folder.file("store"), seed: options.seed))
         _ = try trainer.step(Self.permuted(inputs, Self.singleProcessOrder(ranks: 2, perRank: 8, group: 4)))
-        var single: [String: Tensor] = [:]
-        for (prefix, module) in [("G.", trainer.generator), ("D.", trainer.discriminator), ("Gs.", trainer.averagedGenerator)] as [(String, TorchNN.Module)] {
-            for (name, tensor) in module.stateDict() { single[prefix + name] = tensor }
-        }
+        let single = Self.networks(of: trainer)
         let difference = largestDifference(single, parallel)
         print("train-gan, 2 ranks × 8 vs one process × 16: largest parameter difference \(difference)")
         #expect(difference <= 1e-5, "G, D and Gs differ by \(difference)")
@@ -79,6 +92,35 @@ struct GANDataParallelTests {
         var unordered: [String: Tensor] = [:]
         for (name, tensor) in plain.discriminator.stateDict() { unordered["D." + name] = tensor }
         #expect(largestDifference(unordered, parallel.filter { $0.key.hasPrefix("D.") }) > 1e-5)
+    }
+
+    @Test("With the realism levers (ADA, logistic loss, R1, EMA half-life, statistics per tick) one step of 2 ranks × 8 equals one process's, ADA's p included")
+    func leverStepMatchesOneProcess() throws {
+        let folder = TemporaryFolder()
+        try writeNoiseStore(count: 40, side: 8, at: folder.file("store"))
+        let levers = ["--augment", "ada", "--augment-p", "0.7", "--ada-interval", "1", "--ada-kimg", "1", "--loss", "logistic",
+                      "--penalty", "r1", "--r1-gamma", "2", "--ema-kimg", "0.01", "--host-syncs", "tick"]
+        let (status, output) = try Worker(ossifyExecutable!, Self.arguments + levers + ["--kimg", "0.016", "--nproc", "2"],
+                                          in: folder.path).finish(within: 180)
+        try #require(status == 0, "\(output)")
+        let run = folder.file("runs/00000-cpu-32-8")
+        let parallel = try Self.networks(run + "/snapshot-000000.safetensors")
+        let options = try JSONDecoder().decode(ProGANOptions.self, from: Data(contentsOf: URL(fileURLWithPath: run + "/options.json")))
+        #expect(options.augment?.adaptiveTarget != nil && options.regularisation?.penalty == .r1 && options.hostSyncs == .tick)
+        let trainer = try ProGANTrainer(options: options)
+        trainer.beginRound()
+        let inputs = try trainer.drawInputs(source: try StoreImageSource(storePath: folder.file("store"), seed: options.seed))
+        try #require(inputs.realAugment != nil)
+        _ = try trainer.step(Self.permuted(inputs, Self.singleProcessOrder(ranks: 2, perRank: 8, group: 4)))
+        let single = Self.networks(of: trainer)
+        let difference = largestDifference(single, parallel)
+        print("train-gan with levers, 2 ranks × 8 vs one process × 16: largest parameter difference \(difference)")
+        #expect(difference <= 1e-5, "G, D and Gs differ by \(difference)")
+        // ADA's p moved by the whole minibatch's r_t (16 images of 1000), not by one rank's 8.
+        let stats = try JSONLinesWriter.read(run + "/stats.jsonl")
+        let p = try #require(stats.last?["augment_p"] as? Double)
+        let pInOneProcess = try #require(trainer.adaptiveAugmentation?.probability)
+        #expect(Swift.abs(p - pInOneProcess) < 1e-12 && Swift.abs(Swift.abs(p - 0.7) - 0.016) < 1e-12, "p \(p) over 2 ranks, \(pInOneProcess) in one process")
     }
 
     @Test("Resuming with as many ranks continues exactly; with another number it warns")
