@@ -52,6 +52,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -81,12 +84,18 @@ let package = Package(
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Study", dependencies: ["Datasets", "Radiograph", "RunKit", "ProGAN", "BoneAge", "GANMetrics", "LatentLab"],
                 swiftSettings: strict),
+        // The web atlas and reader study: its own target because it brings Hummingbird and GRDB.
+        .target(name: "Atlas", dependencies: ["Torch", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "LatentLab", "Study",
+                                              .product(name: "Hummingbird", package: "hummingbird"),
+                                              .product(name: "HTTPTypes", package: "swift-http-types"),
+                                              .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: strict),
         .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "ProGAN", "RunKit"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",
             dependencies: [
-                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics", "Study", "LatentLab",
+                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics", "Study", "LatentLab", "Atlas",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -102,6 +111,11 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph"]),
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Radiograph", "Torch", "RunKit"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "AtlasTests", dependencies: ["Atlas", "ProGAN", "Datasets", "Radiograph", "RunKit", "Torch", "BoneAge", "LatentLab",
+                                                       .product(name: "Hummingbird", package: "hummingbird"),
+                                                       .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                       .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit"]),
     ],
