@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "RadiographTests", dependencies: ["Radiograph"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
-        .testTarget(name: "ProGANTests", dependencies: ["ProGAN", "TorchNN", "RunKit"]),
+        .testTarget(name: "ProGANTests", dependencies: ["ProGAN", "TorchNN", "RunKit", "Radiograph"]),
         .testTarget(name: "GANMetricsTests", dependencies: ["GANMetrics", "Radiograph", "Torch", "Datasets", "ProGAN", "BoneAge", "RunKit"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph"]),

@@ -6,7 +6,8 @@
 
 Loads Gs from the snapshot into python/ossify_pggan.Generator through safetensors, feeds it the
 latents Ossify used (OUT/latents.safetensors) and compares with Ossify's raw outputs
-(OUT/images.safetensors). Exits 0 when the largest difference is below 1e-4."""
+(OUT/images.safetensors), at the phase the snapshot's training had reached and with the labels
+Ossify used when the snapshot is conditional. Exits 0 when the largest difference is below 1e-4."""
 import os
 import sys
 
@@ -18,10 +19,12 @@ import ossify_pggan  # noqa: E402
 
 snapshot, out = sys.argv[1], sys.argv[2]
 g = ossify_pggan.generator_from_snapshot(snapshot)
-z = load_file(os.path.join(out, "latents.safetensors"))["z"]
+latents = load_file(os.path.join(out, "latents.safetensors"))
+z, labels = latents["z"], latents.get("labels")
+level, alpha = ossify_pggan.snapshot_phase(snapshot)
 expected = load_file(os.path.join(out, "images.safetensors"))["images"]
 with torch.no_grad():
-    images = g(z)
+    images = g(z, labels, level=level, alpha=alpha)
 difference = (images - expected).abs().max().item()
 print(f"{z.shape[0]} images {tuple(images.shape[1:])}: max |PyTorch - Ossify| = {difference:.3g}")
 sys.exit(0 if difference < 1e-4 else 1)

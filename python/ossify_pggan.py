@@ -10,6 +10,15 @@ directly:
 
 Weights are stored as N(0, 1) and scaled at run time by gain / sqrt(fan_in) (equalized learning
 rate); biases are not scaled. The options JSON in the snapshot's metadata gives the architecture.
+
+A conditional snapshot (train-gan --condition age,sex) takes label rows [N, 2] = (bone age in
+months, sex code 0 female / 1 male):
+
+    labels = torch.tensor([[120.0, 0.0], [120.0, 1.0]])      # a 10-year-old girl and boy
+    images = g(z[:2], labels)
+
+`train_step` is one PGGAN training step (WGAN-GP with drift, the label losses, Adam, the EMA
+generator) exactly as Ossify's ProGANTrainer runs it, for step-by-step comparisons.
 """
 import json
 import math
@@ -21,6 +30,54 @@ import torch.nn.functional as F
 
 def feature_maps(stage, fmap_base, fmap_decay, fmap_max):
     return min(int(math.floor(fmap_base / 2 ** (stage * fmap_decay))), fmap_max)
+
+
+class LabelConditioning:
+    """Label features h(c) of Ossify's LabelConditioning for label rows [N, 2]."""
+
+    def __init__(self, attributes=("age", "sex"), ageEncoding="fourier", fourierFrequencies=4,
+                 ageScaleMonths=240.0, discriminator="projection", **_):
+        self.uses_age = "age" in attributes
+        self.uses_sex = "sex" in attributes
+        self.encoding = ageEncoding
+        self.frequencies = fourierFrequencies
+        self.scale = ageScaleMonths
+        self.discriminator = discriminator
+
+    @property
+    def feature_count(self):
+        age = 0 if not self.uses_age else (1 if self.encoding == "scalar" else 1 + 2 * self.frequencies)
+        return age + (2 if self.uses_sex else 0)
+
+    @property
+    def projects(self):
+        return self.discriminator != "auxiliary"
+
+    @property
+    def predicts(self):
+        return self.discriminator != "projection"
+
+    @property
+    def auxiliary_outputs(self):
+        return ((1 if self.uses_age else 0) + (2 if self.uses_sex else 0)) if self.predicts else 0
+
+    def scaled_age(self, months):
+        return months * (2 / self.scale) - 1
+
+    def features(self, rows):
+        parts = []
+        if self.uses_age:
+            months = rows[:, 0:1]
+            parts.append(self.scaled_age(months))
+            if self.encoding == "fourier":
+                a = months * (1 / self.scale)
+                for k in range(self.frequencies):
+                    angle = a * (math.pi * (1 << k))
+                    parts += [torch.sin(angle), torch.cos(angle)]
+        if self.uses_sex:
+            male = rows[:, 1:2]
+            parts += [1 - male, male]
+        return torch.cat(parts, dim=1)
 
 
 def pixel_norm(x, eps=1e-8):
@@ -71,15 +128,18 @@ class _Pair(nn.Module):
 
 
 class _GInput(nn.Module):
-    def __init__(self, latent, channels):
+    def __init__(self, latent, channels, label_features=0):
         super().__init__()
-        self.dense = EqualizedLinear(latent, channels * 16, gain=math.sqrt(2) / 4, bias=False)
+        if label_features:
+            self.embed = EqualizedLinear(label_features, latent, gain=1, bias=False)
+        self.dense = EqualizedLinear(latent * (2 if label_features else 1), channels * 16, gain=math.sqrt(2) / 4,
+                                     bias=False)
         self.bias = nn.Parameter(torch.zeros(channels))
         self.conv = EqualizedConv2d(channels, channels, 3)
 
 
 class Generator(nn.Module):
-    def __init__(self, resolution, latent_size=512, label_size=0, channels=1, fmap_base=8192, fmap_decay=1.0,
+    def __init__(self, resolution, latent_size=512, conditioning=None, channels=1, fmap_base=8192, fmap_decay=1.0,
                  fmap_max=512, normalize_latents=True, pixel_norm_epsilon=1e-8, **_):
         super().__init__()
         nf = lambda s: feature_maps(s, fmap_base, fmap_decay, fmap_max)
@@ -87,7 +147,8 @@ class Generator(nn.Module):
         self.normalize_latents = normalize_latents
         self.eps = pixel_norm_epsilon
         self.channels4 = nf(1)
-        self.add_module("b4", _GInput(latent_size + label_size, nf(1)))
+        self.conditioning = conditioning
+        self.add_module("b4", _GInput(latent_size, nf(1), conditioning.feature_count if conditioning else 0))
         for level in range(3, self.final_level + 1):
             self.add_module(f"b{2 ** level}", _Pair(EqualizedConv2d(nf(level - 2), nf(level - 1), 3),
                                                      EqualizedConv2d(nf(level - 1), nf(level - 1), 3)))
@@ -105,9 +166,11 @@ class Generator(nn.Module):
 
     def forward(self, z, labels=None, level=None, alpha=1.0):
         level = self.final_level if level is None else level
-        x = z if labels is None else torch.cat([z, labels], dim=1)
-        if self.normalize_latents:
-            x = pixel_norm(x, self.eps)
+        assert (labels is None) == (self.conditioning is None), "labels go with conditional generators only"
+        x = pixel_norm(z, self.eps) if self.normalize_latents else z
+        if labels is not None:
+            e = self.b4.embed(self.conditioning.features(labels))
+            x = torch.cat([x, pixel_norm(e, self.eps) if self.normalize_latents else e], dim=1)
         x = self.b4.dense(x).reshape(x.shape[0], self.channels4, 4, 4)
         x = self._act(x + self.b4.bias.reshape(1, -1, 1, 1))
         x = self._act(self.b4.conv(x))
@@ -123,17 +186,20 @@ class Generator(nn.Module):
 
 
 class _DOutput(nn.Module):
-    def __init__(self, channels, top, label_size):
+    def __init__(self, channels, top, conditioning):
         super().__init__()
         self.conv = EqualizedConv2d(channels + 1, channels, 3)
         self.dense0 = EqualizedLinear(channels * 16, top)
-        self.dense1 = EqualizedLinear(top, 1 + label_size, gain=1)
+        self.dense1 = EqualizedLinear(top, 1 + (conditioning.auxiliary_outputs if conditioning else 0), gain=1)
+        if conditioning is not None and conditioning.projects:
+            self.project = EqualizedLinear(conditioning.feature_count, top, gain=1, bias=False)
 
 
 class Discriminator(nn.Module):
-    def __init__(self, resolution, label_size=0, channels=1, fmap_base=8192, fmap_decay=1.0, fmap_max=512,
+    def __init__(self, resolution, conditioning=None, channels=1, fmap_base=8192, fmap_decay=1.0, fmap_max=512,
                  mbstd_group_size=4, downsample_order="pool-before-activation", **_):
         super().__init__()
+        self.conditioning = conditioning
         nf = lambda s: feature_maps(s, fmap_base, fmap_decay, fmap_max)
         self.final_level = int(round(math.log2(resolution)))
         self.group = mbstd_group_size
@@ -143,7 +209,7 @@ class Discriminator(nn.Module):
         for level in range(self.final_level, 2, -1):
             self.add_module(f"b{2 ** level}", _Pair(EqualizedConv2d(nf(level - 1), nf(level - 1), 3),
                                                      EqualizedConv2d(nf(level - 1), nf(level - 2), 3)))
-        self.add_module("b4", _DOutput(nf(1), nf(0), label_size))
+        self.add_module("b4", _DOutput(nf(1), nf(0), conditioning))
 
     def _block(self, level, x):
         block = getattr(self, f"b{2 ** level}")
@@ -153,7 +219,8 @@ class Discriminator(nn.Module):
             return F.leaky_relu(h, 0.2)
         return F.avg_pool2d(F.leaky_relu(block.conv1(h), 0.2), 2)
 
-    def forward(self, images, level=None, alpha=1.0):
+    def forward(self, images, labels=None, level=None, alpha=1.0):
+        assert (labels is None) == (self.conditioning is None), "labels go with conditional discriminators only"
         level = self.final_level if level is None else level
         x = F.leaky_relu(getattr(self, f"fromrgb{2 ** level}")(images), 0.2)
         if level > 2:
@@ -165,16 +232,42 @@ class Discriminator(nn.Module):
                 x = self._block(l, x)
         x = minibatch_stddev(x, self.group)
         x = F.leaky_relu(self.b4.conv(x), 0.2)
-        x = F.leaky_relu(self.b4.dense0(x.flatten(1)), 0.2)
-        return self.b4.dense1(x)
+        phi = F.leaky_relu(self.b4.dense0(x.flatten(1)), 0.2)
+        out = self.b4.dense1(phi)
+        if labels is None or not self.conditioning.projects:
+            return out
+        projection = (self.b4.project(self.conditioning.features(labels)) * phi).sum(dim=1, keepdim=True)
+        projection = projection * (1 / math.sqrt(phi.shape[1]))
+        return torch.cat([out[:, :1] + projection, out[:, 1:]], dim=1)
 
 
 def _network_kwargs(network):
-    return dict(resolution=network["resolution"], latent_size=network["latentSize"], label_size=network["labelSize"],
+    conditioning = network.get("conditioning")
+    return dict(resolution=network["resolution"], latent_size=network["latentSize"],
+                conditioning=LabelConditioning(**conditioning) if conditioning else None,
                 channels=network["channels"], fmap_base=network["fmapBase"], fmap_decay=network["fmapDecay"],
                 fmap_max=network["fmapMax"], normalize_latents=network["normalizeLatents"],
                 pixel_norm_epsilon=network["pixelNormEpsilon"], mbstd_group_size=network["mbstdGroupSize"],
                 downsample_order=network["downsampleOrder"])
+
+
+def snapshot_phase(path):
+    """(level, alpha) that training had reached at a snapshot: from its cursor .json beside the
+    tensors, else the tensors' metadata, else the final level."""
+    import os
+    from safetensors import safe_open
+    cursor = os.path.splitext(path)[0] + ".json"
+    if os.path.exists(cursor):
+        with open(cursor) as f:
+            phase = json.load(f)["phase"]
+        return phase["level"], phase["alpha"]
+    with safe_open(path, framework="pt") as f:
+        metadata = f.metadata()
+    if "phase" in metadata:
+        phase = json.loads(metadata["phase"])
+        return phase["level"], phase["alpha"]
+    network = json.loads(metadata["options"])["network"]
+    return int(round(math.log2(network["resolution"]))), 1.0
 
 
 def generator_from_snapshot(path, which="Gs"):
@@ -188,3 +281,75 @@ def generator_from_snapshot(path, which="Gs"):
     prefix = which + "."
     g.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
     return g.eval()
+
+
+def auxiliary_label_loss(conditioning, weight, outputs, labels):
+    """Ossify's AuxiliaryLabelLoss: weight * (mean (s_hat - s)^2 + CE(sex logits, sex)); None without heads."""
+    if conditioning is None or not conditioning.predicts or weight <= 0:
+        return None
+    column, total = 1, None
+    if conditioning.uses_age:
+        total = (outputs[:, column:column + 1] - conditioning.scaled_age(labels[:, 0:1])).square().mean()
+        column += 1
+    if conditioning.uses_sex:
+        term = F.cross_entropy(outputs[:, column:column + 2], labels[:, 1].long())
+        total = term if total is None else total + term
+    return None if total is None else total * weight
+
+
+def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod):
+    """One D step and one G step with the given inputs (reals, latents, mixing factors, labels), as
+    Ossify's ProGANTrainer.step(_:) runs it; returns (D loss, G loss)."""
+    conditioning = G.conditioning
+    aux_weight = (options.get("conditionTraining") or {}).get("auxiliaryWeight", 1.0)
+    reals = inputs["reals"]
+    if alpha < 1:
+        reals = reals + (F.interpolate(F.avg_pool2d(reals, 2), scale_factor=2, mode="nearest") - reals) * (1 - alpha)
+    critic_labels, fake_labels = inputs.get("critic_labels"), inputs.get("fake_labels")
+    real_w, fake_w = inputs.get("real_weights"), inputs.get("fake_weights")
+
+    opt_d.zero_grad(set_to_none=False)
+    with torch.no_grad():
+        fakes = G(inputs["latents_d"], fake_labels, level=level, alpha=alpha)
+    critic = lambda x: D(x, critic_labels, level=level, alpha=alpha)
+    real_out, fake_out = critic(reals), critic(fakes)
+    real_scores, fake_scores = real_out[:, :1], fake_out[:, :1]
+    mixed = (reals + (fakes - reals) * inputs["mixing"]).detach().requires_grad_(True)
+    gradient, = torch.autograd.grad(critic(mixed)[:, :1].sum(), [mixed], create_graph=True)
+    scale = float(2 ** math.floor(lod)) if options["penaltyScale"] == "full-resolution" else 1.0
+    norm = gradient.square().sum(dim=[1, 2, 3]).sqrt().reshape(-1, 1) / scale
+    target, weight = options["gradientPenaltyTarget"], options["gradientPenaltyWeight"]
+    penalty = (norm - target).square() * (weight / (target * target))
+    wf = fake_scores * fake_w.reshape(-1, 1) if fake_w is not None else fake_scores
+    wr = real_scores * real_w.reshape(-1, 1) if real_w is not None else real_scores
+    d_loss = (wf - wr + penalty + real_scores.square() * options["driftWeight"]).mean()
+    on_reals = auxiliary_label_loss(conditioning, aux_weight, real_out, critic_labels) if critic_labels is not None else None
+    if on_reals is not None:
+        d_loss = d_loss + on_reals + auxiliary_label_loss(conditioning, aux_weight, fake_out, fake_labels)
+    d_loss.backward()
+    opt_d.step()
+
+    opt_g.zero_grad(set_to_none=False)
+    for p in D.parameters():
+        p.requires_grad_(False)
+    g_labels = inputs.get("generator_labels")
+    out = D(G(inputs["latents_g"], g_labels, level=level, alpha=alpha), g_labels, level=level, alpha=alpha)
+    g_loss = -out[:, :1].mean()
+    aux = auxiliary_label_loss(conditioning, aux_weight, out, g_labels) if g_labels is not None else None
+    if aux is not None:
+        g_loss = g_loss + aux
+    g_loss.backward()
+    opt_g.step()
+    for p in D.parameters():
+        p.requires_grad_(True)
+    beta = options["generatorEMABeta"]
+    with torch.no_grad():
+        for s, t in zip(G.parameters(), Gs.parameters()):
+            t.lerp_(s, 1 - beta)
+    return d_loss.item(), g_loss.item()
+
+
+def networks_from_options(options):
+    """G, D and Gs for an Ossify options dictionary (options.json or a snapshot's metadata)."""
+    kwargs = _network_kwargs(options["network"])
+    return Generator(**kwargs), Discriminator(**kwargs), Generator(**kwargs)

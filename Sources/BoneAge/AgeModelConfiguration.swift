@@ -8,6 +8,14 @@ public enum AgeArchitecture: String, Codable, Sendable, CaseIterable {
     case xception
 }
 
+/// What a `train-age` network learns to read.
+public enum AgeTarget: String, Codable, Sendable, CaseIterable {
+    /// Bone age in months (regression, L1).
+    case boneAge = "bone-age"
+    /// Sex (a logit for male, binary cross entropy): the sex check of generated images.
+    case sex
+}
+
 /// What the network does to each image before its first layer.
 public enum InputNormalization: String, Codable, Sendable, CaseIterable {
     /// Pixels as given ([−1, 1]).
@@ -41,11 +49,17 @@ public struct AgeModelConfiguration: Codable, Sendable, Equatable {
     /// `resolution`, 8-bit rounding), so files and store images look alike to the network.
     public var sourceResolution: Int
     public var fit: FitMode
+    /// What the output means; nil (older models) is bone age.
+    public var target: AgeTarget?
+
+    /// True for a sex classifier: the output is the logit of "male" (ageMean 0, ageStd 1).
+    public var predictsSex: Bool { target == .sex }
 
     public init(architecture: AgeArchitecture = .compact, resolution: Int, sexInput: Bool = true,
                 inputNormalization: InputNormalization = .perImage, compactWidth: Int = 16, compactBlocks: [Int] = [1, 1, 1, 1], compactStemStride: Int = 2,
                 headHidden: Int = 128, ageMean: Double = 120, ageStd: Double = 40, sourceResolution: Int? = nil,
-                fit: FitMode = .squash) {
+                fit: FitMode = .squash, target: AgeTarget? = nil) {
+        self.target = target
         self.architecture = architecture
         self.resolution = resolution
         self.sexInput = sexInput
@@ -77,5 +91,6 @@ public struct AgeModelConfiguration: Codable, Sendable, Equatable {
                   "need a finite mean and a positive standard deviation, got \(ageMean) ± \(ageStd)")
         try check(sourceResolution >= resolution, "source resolution",
                   "\(sourceResolution) is smaller than the model's \(resolution)")
+        try check(!(predictsSex && sexInput), "sex-input", "a sex classifier cannot take sex as an input")
     }
 }

@@ -59,6 +59,12 @@ public class AgeRegressor: Module {
         months(fromNormalized: self(images, sexes: sexes))
     }
 
+    /// P(male) [N] of a sex classifier (`configuration.predictsSex`).
+    public func maleProbability(_ images: Tensor) -> Tensor {
+        precondition(configuration.predictsSex, "AgeRegressor.maleProbability: this model reads bone age, not sex")
+        return self(images, sexes: nil).sigmoid()
+    }
+
     /// The trunk's parameters (everything but the head).
     public var trunkParameterCount: Int { parameterCount - head.parameterCount }
 }

@@ -19,12 +19,21 @@ public final class AgeTrainer {
     public var learningRate: Double { schedule.rate(at: step) }
 
     /// One optimizer step on images [N, 1, R, R] in [−1, 1], ages [N] in months and sexes [N]
-    /// (1 male, 0 female, −1 unknown). Minimises the mean absolute error, which is returned in months.
+    /// (1 male, 0 female, −1 unknown). Minimises the mean absolute error, which is returned in months;
+    /// a sex classifier minimises the binary cross entropy of its logit, which is returned.
     @discardableResult
     public func trainStep(images: Tensor, ages: Tensor, sexes: Tensor?) -> Double {
         model.train()
         optimizer.learningRate = schedule.rate(at: step)
         optimizer.zeroGrad()
+        if model.configuration.predictsSex {
+            guard let sexes else { preconditionFailure("AgeTrainer: a sex classifier needs the sexes") }
+            let loss = binaryCrossEntropyWithLogits(model(images, sexes: nil), sexes)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            return loss.item()
+        }
         let loss = l1Loss(model(images, sexes: sexes), model.normalized(months: ages))
         loss.backward()
         optimizer.step()

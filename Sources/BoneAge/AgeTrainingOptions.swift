@@ -28,6 +28,10 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
     /// A timm legacy_xception ImageNet checkpoint to start the Xception trunk from.
     public var pretrained: String?
     public var evaluationBatchSize = 128
+    /// What to learn: bone age (nil or .boneAge) or sex (a classifier for the sex check).
+    public var target: AgeTarget?
+
+    public var predictsSex: Bool { target == .sex }
 
     /// Small rotation, zoom and shift, brightness and contrast; never a flip (left hands stay left).
     public static let defaultAugmentation = Augmentation(rotationDegrees: 10, scaleJitter: 0.08, translationFraction: 0.05,
@@ -44,7 +48,7 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
         AgeModelConfiguration(architecture: architecture, resolution: resolution, sexInput: sexInput,
                               inputNormalization: inputNormalization, compactWidth: compactWidth, compactBlocks: compactBlocks,
                               compactStemStride: compactStemStride, headHidden: headHidden, ageMean: ageMean,
-                              ageStd: ageStd, sourceResolution: sourceResolution, fit: fit)
+                              ageStd: ageStd, sourceResolution: sourceResolution, fit: fit, target: target)
     }
 
     /// Throws naming the first option out of range.

@@ -30,10 +30,13 @@ public final class AgeTrainingRun {
     public var model: AgeRegressor { trainer.model }
     public var batchesPerEpoch: Int { loader.batchesPerEpoch }
 
-    /// The labelled images split by id: (train, validation).
-    public static func split(_ dataset: PackedDataset, validationFraction: Double, seed: UInt64) -> (train: [Int], validation: [Int]) {
+    /// The labelled images split by id: (train, validation). Labelled means a bone age, or a known
+    /// sex for a sex classifier; the split itself depends on the ids only, so a bone-age reader and a
+    /// sex classifier with the same seed hold out the same children.
+    public static func split(_ dataset: PackedDataset, validationFraction: Double, seed: UInt64,
+                             target: AgeTarget? = nil) -> (train: [Int], validation: [Int]) {
         let (train, heldOut) = dataset.splitByID(heldOutFraction: validationFraction, seed: seed)
-        let labelled = { (i: Int) in !dataset.ageMonths[i].isNaN }
+        let labelled = target == .sex ? { (i: Int) in dataset.isMale(i) != nil } : { (i: Int) in !dataset.ageMonths[i].isNaN }
         return (train.filter(labelled), heldOut.filter(labelled))
     }
 
@@ -47,9 +50,10 @@ public final class AgeTrainingRun {
     static func openStore(_ options: AgeTrainingOptions) throws -> (PackedDataset, [Int], [Int]) {
         let dataset = try PackedDataset(path: options.data)
         try dataset.checkResolution(options.resolution)
-        let (train, validation) = split(dataset, validationFraction: options.validationFraction, seed: options.seed)
+        let (train, validation) = split(dataset, validationFraction: options.validationFraction, seed: options.seed,
+                                        target: options.target)
         guard !train.isEmpty else {
-            throw BoneAgeError.invalidInput(path: options.data, "no training images with a bone-age label (pack the store with --labels)")
+            throw BoneAgeError.invalidInput(path: options.data, "no training images with a \(options.predictsSex ? "sex" : "bone-age") label (pack the store with --labels)")
         }
         guard !validation.isEmpty else {
             throw BoneAgeError.invalidInput(path: options.data, "no validation images: \(dataset.count) images are too few for a \(options.validationFraction) split by id")
@@ -74,8 +78,9 @@ public final class AgeTrainingRun {
         try options.validate()
         let (dataset, train, validation) = try Self.openStore(options)
         let ages = train.map { Double(dataset.ageMonths[$0]) }
-        let mean = ages.reduce(0, +) / Double(ages.count)
-        let std = max(1, (ages.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(ages.count)).squareRoot())
+        var mean = ages.reduce(0, +) / Double(ages.count)
+        var std = max(1, (ages.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(ages.count)).squareRoot())
+        if options.predictsSex { (mean, std) = (0, 1) }  // The output is the logit itself.
         let configuration = options.modelConfiguration(ageMean: mean, ageStd: std,
                                                        sourceResolution: dataset.maximumResolution,
                                                        fit: dataset.index.provenance.fit)
@@ -175,16 +180,38 @@ public final class AgeTrainingRun {
             let trainSeconds = Date().timeIntervalSince(epochStart)
             let predictions = try model.predictMonths(dataset: dataset, indices: validationIndices,
                                                       batchSize: options.evaluationBatchSize)
+            epochsCompleted += 1
+            let wall = wallSecondsBefore + Date().timeIntervalSince(sessionStart)
+            if options.predictsSex {
+                // For a sex classifier the "months" are logits and the tracked error is the error rate.
+                let check = SexCheck(logits: predictions, male: validationIndices.map { dataset.isMale($0)! })
+                if bestValidationMAE.map({ check.errorRate < $0 }) ?? true {
+                    bestValidationMAE = check.errorRate
+                    bestEpoch = epochsCompleted
+                    try saveBest(validation: ["validation_accuracy": String(check.accuracy)])
+                }
+                let record: [String: Any] = [
+                    "epoch": epochsCompleted, "step": trainer.step, "train_loss": lossSum / Double(batchesPerEpoch),
+                    "val_accuracy": check.accuracy, "val_error_rate": check.errorRate, "val_bce": check.crossEntropy,
+                    "best_val_error_rate": bestValidationMAE ?? .nan, "lr": learningRate, "lr_end": trainer.learningRate,
+                    "images_per_second": Double(batchesPerEpoch * options.batchSize) / trainSeconds,
+                    "train_seconds": trainSeconds, "epoch_seconds": Date().timeIntervalSince(epochStart),
+                    "wall_seconds": wall, "peak_memory_mb": Double(peakResidentBytes()) / 1_048_576,
+                    "timestamp": Date().timeIntervalSince1970,
+                ]
+                try stats.append(record)
+                try AgeTrainingSnapshot.write(trainer: trainer, cursor: makeCursor(wallSeconds: wall), folder: folder.path)
+                onEpoch?(record)
+                continue
+            }
             let validation = AgeErrorSummary(predicted: predictions, truth: validationIndices.map { dataset.ageMonths[$0] })
             summary = validation
-            epochsCompleted += 1
             let improved = bestValidationMAE.map { validation.meanAbsoluteError < $0 } ?? true
             if improved {
                 bestValidationMAE = validation.meanAbsoluteError
                 bestEpoch = epochsCompleted
-                try saveBest(validation)
+                try saveBest(validation: ["validation_mae": String(validation.meanAbsoluteError)])
             }
-            let wall = wallSecondsBefore + Date().timeIntervalSince(sessionStart)
             let record: [String: Any] = [
                 "epoch": epochsCompleted, "step": trainer.step, "train_loss": lossSum / Double(batchesPerEpoch),
                 "val_mae": validation.meanAbsoluteError, "val_median_ae": validation.medianAbsoluteError,
@@ -210,14 +237,13 @@ public final class AgeTrainingRun {
 
     public var bestModelPath: String { folder.file("best.safetensors") }
 
-    func saveBest(_ validation: AgeErrorSummary) throws {
+    func saveBest(validation: [String: String]) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try AgeModelFile.save(model, to: bestModelPath, extra: [
             "training_options": String(decoding: try encoder.encode(options), as: UTF8.self),
             "epoch": String(epochsCompleted),
-            "validation_mae": String(validation.meanAbsoluteError),
-        ])
+        ].merging(validation) { $1 })
     }
 
     /// Keeps only the stats lines up to `epoch`, so a resumed run does not repeat epochs.

@@ -21,8 +21,8 @@ public struct AgeFeatures {
                                      indices: Array(0..<dataset.count))
         model.eval()
         var chunks: [Tensor] = []
-        withNoGrad {
-            source.forEachBatch(batchSize) { range, images, _ in
+        try withNoGrad {
+            try source.forEachBatch(batchSize) { range, images, _ in
                 chunks.append(model.features(images))
                 progress?(range.upperBound, dataset.count)
             }

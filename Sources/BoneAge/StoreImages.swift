@@ -7,26 +7,17 @@ struct StoreImages {
     let dataset: PackedDataset
     let resolution: Int
     let indices: [Int]
-    let file: MappedFile
 
     init(dataset: PackedDataset, resolution: Int, indices: [Int]) throws {
+        try dataset.checkResolution(resolution)
         self.dataset = dataset
         self.resolution = resolution
         self.indices = indices
-        file = try dataset.images(resolution: resolution)
     }
 
     /// Images [n, 1, R, R] in [−1, 1] and sexes [n] for `indices[range]`.
-    func batch(_ range: Range<Int>) -> (images: Tensor, sexes: Tensor) {
-        let size = resolution * resolution
-        var pixels = [Float](repeating: 0, count: range.count * size)
-        pixels.withUnsafeMutableBufferPointer { out in
-            for (slot, position) in range.enumerated() {
-                file.withBytes(offset: indices[position] * size, length: size) { bytes in
-                    for i in 0..<size { out[slot * size + i] = Float(bytes[i]) * (2 / 255) - 1 }
-                }
-            }
-        }
+    func batch(_ range: Range<Int>) throws -> (images: Tensor, sexes: Tensor) {
+        let images = try dataset.imageTensor(Array(indices[range]), resolution: resolution)
         let sexes: [Float] = range.map { position in
             switch dataset.isMale(indices[position]) {
             case true?: 1
@@ -34,15 +25,15 @@ struct StoreImages {
             case nil: -1
             }
         }
-        return (Tensor(pixels, shape: [range.count, 1, resolution, resolution]), Tensor(sexes, shape: [range.count]))
+        return (images, Tensor(sexes, shape: [range.count]))
     }
 
     /// Calls `body` for consecutive batches of at most `batchSize`.
-    func forEachBatch(_ batchSize: Int, _ body: (Range<Int>, Tensor, Tensor) throws -> Void) rethrows {
+    func forEachBatch(_ batchSize: Int, _ body: (Range<Int>, Tensor, Tensor) throws -> Void) throws {
         var start = 0
         while start < indices.count {
             let range = start..<min(indices.count, start + batchSize)
-            let (images, sexes) = batch(range)
+            let (images, sexes) = try batch(range)
             try body(range, images, sexes)
             start = range.upperBound
         }
@@ -63,8 +54,8 @@ extension AgeRegressor {
         var out: [Float] = []
         out.reserveCapacity(indices.count)
         let variants = max(1, tta), side = configuration.resolution
-        withNoGrad {
-            source.forEachBatch(max(1, batchSize / variants)) { range, images, sexes in
+        try withNoGrad {
+            try source.forEachBatch(max(1, batchSize / variants)) { range, images, sexes in
                 guard variants > 1 else {
                     out += predictMonths(images, sexes: sexes).toArray(Float.self)
                     progress?(range.upperBound)

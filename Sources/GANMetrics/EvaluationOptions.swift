@@ -11,12 +11,16 @@ public enum EvaluationMetric: String, CaseIterable, Sendable, Hashable {
     case neighbours = "nn"
     /// Generated→training nearest distances against the held-out-real→training baseline.
     case memorisation
+    /// A conditional generator's label fidelity: requested vs CNN-read bone age and sex per year
+    /// and sex, with the reader's own error on real images and intra-FID per year.
+    case fidelity
 
-    /// Parses "ms-ssim,swd,fid"; "all" means every metric. Throws naming the unknown one.
+    /// Parses "ms-ssim,swd,fid"; "all" means every metric but fidelity (conditional snapshots only).
+    /// Throws naming the unknown one.
     public static func parseList(_ text: String, option: String = "--metrics") throws -> [EvaluationMetric] {
         var out: [EvaluationMetric] = []
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !part.isEmpty {
-            if part == "all" { return allCases }
+            if part == "all" { return allCases.filter { $0 != .fidelity } }
             let aliases = ["msssim": "ms-ssim", "neighbours": "nn", "neighbors": "nn", "memorization": "memorisation",
                            "inception": "is"]
             guard let metric = EvaluationMetric(rawValue: aliases[part] ?? part) else {
@@ -59,6 +63,11 @@ public struct EvaluationOptions: Sendable {
     public var cacheDirectory: String?
     /// Show progress lines on standard error.
     public var progress = false
+    /// `fidelity`: the bone-age model that reads the generated images (default: `--features` when
+    /// it is one), an optional sex classifier, and the images per (year, sex) bin.
+    public var ageModel: String?
+    public var sexModel: String?
+    public var fidelity = LabelFidelityOptions()
 
     public init(metrics: [EvaluationMetric] = [.msssim, .swd], count: Int = 10_000) {
         self.metrics = metrics
@@ -102,6 +111,8 @@ public struct EvaluationReport {
     public var resolution: Int
     public var images: Int
     public var results: [MetricResult]
+    /// The label-fidelity evaluation, when asked for.
+    public var fidelity: LabelFidelityReport?
     /// Metrics that could not run here (e.g. MS-SSIM on 8×8 images) and why.
     public var skipped: [(metric: EvaluationMetric, reason: String)]
     /// `<run>/evaluate/<snapshot>/` (sheets, memorisation files).
@@ -122,6 +133,7 @@ public struct EvaluationReport {
             lines.append("\(name) \(value) \(baseline)")
         }
         for (metric, reason) in skipped { lines.append("\(metric.rawValue): skipped, \(reason)") }
+        if let fidelity { lines.append(fidelity.table()) }
         return lines.joined(separator: "\n")
     }
 

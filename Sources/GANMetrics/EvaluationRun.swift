@@ -52,7 +52,11 @@ final class EvaluationRun {
     // MARK: the pass over the generated images
 
     func execute() throws -> EvaluationReport {
-        let wanted = options.metrics
+        let wanted = options.metrics.filter { $0 != .fidelity }
+        if wanted.isEmpty {
+            return EvaluationReport(snapshot: snapshotName, kimg: kimg, resolution: resolution, images: 0, results: [],
+                                    skipped: [], outputFolder: outputFolder, files: files, seconds: 0)
+        }
         let metrics = Set(wanted)
         let n = plan.count
         if metrics.contains(.msssim), resolution < MSSSIM.minimumSide {
@@ -130,7 +134,7 @@ final class EvaluationRun {
                 results.append(try kidResult(generated: featureMatrix!, network: featureNetwork!))
             case .inceptionScore:
                 results.append(try inceptionResult(logits: Tensor.cat(generatedLogits), network: evaluator.inception!))
-            case .neighbours, .memorisation:
+            case .neighbours, .memorisation, .fidelity:
                 break
             }
         }

@@ -17,26 +17,22 @@ public struct GeneratedImages {
         self.make = make
     }
 
-    /// A PGGAN generator at `level` (default: its final one) and fade `alpha`: image i from latent
-    /// seed `firstSeed + i`; `labels(range)` supplies label rows when the network has labels.
-    public static func progan(_ generator: ProGenerator, level: Int? = nil, alpha: Double = 1, firstSeed: UInt64 = 0,
-                              labels: ((Range<Int>) -> Tensor)? = nil) throws -> GeneratedImages {
-        let network = generator.options
-        let level = level ?? network.finalLevel
-        guard level >= 2, level <= network.finalLevel else {
-            throw MetricError.invalidArgument("generator level \(level) outside 2…\(network.finalLevel)")
+    /// A snapshot's generator at its own phase: image i from latent seed `firstSeed + i`;
+    /// `labels(range)` supplies the labels a conditional generator is asked for.
+    public static func progan(_ generator: SnapshotGenerator, firstSeed: UInt64 = 0,
+                              labels: ((Range<Int>) throws -> [HandLabel])? = nil) throws -> GeneratedImages {
+        guard generator.channels == 1 else {
+            throw MetricError.invalidArgument("the metrics expect gray images; this generator makes \(generator.channels) channels")
         }
-        guard network.channels == 1 else {
-            throw MetricError.invalidArgument("the metrics expect gray images; this generator makes \(network.channels) channels")
+        if generator.isConditional, labels == nil {
+            throw MetricError.invalidArgument("\(generator.path) is conditional; no labels were supplied")
         }
-        if network.labelSize > 0, labels == nil {
-            throw MetricError.invalidArgument("the generator takes \(network.labelSize) label values; no labels were supplied")
-        }
-        return GeneratedImages(resolution: 1 << level, describe: { "seed \(firstSeed &+ UInt64($0))" }) { range in
+        let conditional = generator.isConditional
+        return GeneratedImages(resolution: generator.resolution, describe: { "seed \(firstSeed &+ UInt64($0))" }) { range in
             let seeds = range.map { firstSeed &+ UInt64($0) }
-            let z = Latents.batch(seeds: seeds, size: network.latentSize)
-            let rows = network.labelSize > 0 ? labels?(range) : nil
-            return withNoGrad { generator(z, labels: rows, level: level, alpha: alpha) }
+            let z = Latents.batch(seeds: seeds, size: generator.latentSize)
+            let rows = conditional ? try labels.map { HandLabel.rows(try $0(range)) } : nil
+            return generator(z, labels: rows)
         }
     }
 }

@@ -29,6 +29,9 @@ public final class SnapshotEvaluator {
             throw MetricError.invalidArgument(
                 "--metrics fid/kid need a feature network: pass --features with a bone-age model (.safetensors from train-age) or a TorchScript file (.pt)")
         }
+        if metrics.contains(.fidelity) && options.ageModel == nil {
+            throw MetricError.invalidArgument("--metrics fidelity needs --age-model: a bone-age model (best.safetensors from train-age) to read the generated images")
+        }
         if metrics.contains(.inceptionScore) {
             guard let inception else {
                 throw MetricError.invalidArgument("the Inception Score (--metrics is) needs --inception: a TorchScript Inception with a `logits` method (.pt)")
@@ -57,37 +60,78 @@ public final class SnapshotEvaluator {
         let tensorsPath = (cursorPath as NSString).deletingPathExtension + ".safetensors"
         let generator = try ProGANSnapshot.loadGenerator(tensorsPath)
         let name = ((tensorsPath as NSString).lastPathComponent as NSString).deletingPathExtension
-        var level = generator.options.finalLevel, alpha = 1.0
         var kimg = Double(name.filter(\.isNumber)) ?? 0
-        if FileManager.default.fileExists(atPath: cursorPath) {
-            let cursor = try ProGANSnapshot.readCursor(cursorPath)
-            level = cursor.phase.level
-            alpha = cursor.phase.alpha
-            kimg = cursor.kimg
-        }
-        return try evaluate(generator: generator, level: level, alpha: alpha, snapshotName: name, kimg: kimg,
+        if FileManager.default.fileExists(atPath: cursorPath) { kimg = try ProGANSnapshot.readCursor(cursorPath).kimg }
+        return try evaluate(generator: generator, snapshotName: name, kimg: kimg,
                             runFolder: (tensorsPath as NSString).deletingLastPathComponent)
     }
 
-    /// Evaluates `generator` at `level` (default final) and `alpha`. Conditional generators get the
-    /// labels (age, sex) of the real comparison set.
-    public func evaluate(generator: ProGenerator, level: Int? = nil, alpha: Double = 1, snapshotName: String,
-                         kimg: Double, runFolder: String) throws -> EvaluationReport {
+    /// Evaluates `generator` at its snapshot's phase. Conditional generators are asked for the labels
+    /// (age, sex) of the real comparison set, image for image.
+    public func evaluate(generator: SnapshotGenerator, snapshotName: String, kimg: Double,
+                         runFolder: String) throws -> EvaluationReport {
         let plan = try Plan(dataset: dataset, options: options)
-        let labels: ((Range<Int>) -> Tensor)? = generator.options.labelSize == 2 ? { range in
-            let rows = range.map { plan.real[$0 % plan.real.count] }
-            let ages = rows.map { i -> Float in
-                let age = self.dataset.ageMonths[i]
-                return age.isNaN ? 0 : (age - 114) / 66
-            }
-            let sexes = rows.map { self.dataset.isMale($0) == true ? Float(1) : -1 }
-            return Tensor.stack([Tensor(ages), Tensor(sexes)], dim: 1)
+        let labels: ((Range<Int>) throws -> [HandLabel])? = generator.isConditional ? { range in
+            try range.map { try self.label(ofStoreImage: plan.real[$0 % plan.real.count]) }
         } : nil
-        if generator.options.labelSize != 0 && generator.options.labelSize != 2 {
-            throw MetricError.invalidArgument("the generator takes \(generator.options.labelSize) labels; the store provides 0 or 2 (age, sex)")
+        let images = try GeneratedImages.progan(generator, firstSeed: options.firstSeed, labels: labels)
+        var report = try evaluate(images: images, snapshotName: snapshotName, kimg: kimg, runFolder: runFolder)
+        if options.metrics.contains(.fidelity) {
+            let started = Date()
+            let fidelity = try evaluateFidelity(generator: generator, snapshotName: snapshotName, kimg: kimg, runFolder: runFolder)
+            report.fidelity = fidelity.report
+            report.files.append(fidelity.csv)
+            report.seconds += Date().timeIntervalSince(started)
         }
-        let images = try GeneratedImages.progan(generator, level: level, alpha: alpha, firstSeed: options.firstSeed, labels: labels)
-        return try evaluate(images: images, snapshotName: snapshotName, kimg: kimg, runFolder: runFolder)
+        return report
+    }
+
+    /// The label-fidelity evaluation: appends `metric-fidelity.jsonl` and writes
+    /// `evaluate/<snapshot>/fidelity.csv`.
+    func evaluateFidelity(generator: SnapshotGenerator, snapshotName: String, kimg: Double,
+                          runFolder: String) throws -> (report: LabelFidelityReport, csv: String) {
+        guard let ageModel = options.ageModel else {
+            throw MetricError.invalidArgument("--metrics fidelity needs --age-model: a bone-age model (best.safetensors from train-age) to read the generated images")
+        }
+        var fidelityOptions = options.fidelity
+        fidelityOptions.batch = options.batch
+        let report = try LabelFidelity.evaluate(generator: generator, dataset: dataset, ageModelPath: ageModel,
+                                                sexModelPath: options.sexModel, options: fidelityOptions, log: log)
+        let folder = ((runFolder as NSString).appendingPathComponent("evaluate") as NSString).appendingPathComponent(snapshotName)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let csv = (folder as NSString).appendingPathComponent("fidelity.csv")
+        try AtomicFile.write(report.csv, to: csv)
+        var record: [String: Any] = [
+            "snapshot": snapshotName, "kimg": kimg, "metric": "fidelity", "value": report.meanAbsoluteBias,
+            "worst_abs_bias": report.worstAbsoluteBias, "mean_abs_bias": report.meanAbsoluteBias,
+            "mean_mae": report.meanAbsoluteError, "resolution": report.resolution, "store": storePath,
+            "images_per_bin": fidelityOptions.perBin, "age_model": ageModel, "real_split": report.realSplit,
+            "timestamp": Date().timeIntervalSince1970,
+            "bins": report.bins.map { b -> [String: Any] in
+                ["year": b.year, "sex": b.sex.rawValue, "generated": b.generated, "bias": b.bias, "mae": b.meanAbsoluteError,
+                 "spread": b.spread, "real_images": b.realCount, "real_bias": b.realBias ?? Double.nan,
+                 "real_mae": b.realMeanAbsoluteError ?? Double.nan, "real_spread": b.realSpread ?? Double.nan,
+                 "sex_accuracy": b.sexAccuracy ?? Double.nan, "real_sex_accuracy": b.realSexAccuracy ?? Double.nan]
+            },
+            "years": report.years.map { y -> [String: Any] in
+                ["year": y.year, "generated": y.generated, "real": y.real, "intra_fid": y.intraFID ?? Double.nan]
+            },
+        ]
+        record["sex_model"] = options.sexModel
+        record["sex_accuracy"] = report.sexAccuracy ?? Double.nan
+        record["real_sex_accuracy"] = report.realSexAccuracy ?? Double.nan
+        record["mean_intra_fid"] = report.meanIntraFID ?? Double.nan
+        try JSONLinesWriter(appendingTo: (runFolder as NSString).appendingPathComponent("metric-fidelity.jsonl")).append(record)
+        return (report, csv)
+    }
+
+    /// The label of a real image, for asking a conditional generator for its twin.
+    func label(ofStoreImage i: Int) throws -> HandLabel {
+        let age = dataset.ageMonths[i]
+        guard age.isFinite, age >= 0, let male = dataset.isMale(i) else {
+            throw MetricError.invalidArgument("\(storePath): image \(dataset.ids[i]) has no valid bone age and sex, which a conditional generator needs to be compared with it")
+        }
+        return HandLabel(ageMonths: Double(age), sex: male ? .male : .female)
     }
 
     /// Evaluates any reproducible image sequence (a generator, or a test's hand-made set).

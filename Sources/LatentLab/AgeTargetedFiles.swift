@@ -1,3 +1,4 @@
+import BoneAge
 import Foundation
 import ProGAN
 import Radiograph
@@ -16,7 +17,7 @@ public enum AgeTargetedFiles {
         public var files: [String]
     }
 
-    public static func write(generator: ProGenerator, reader: GeneratedImageAges, direction: AgeDirection, seeds: [UInt64],
+    public static func write(generator: SnapshotGenerator, reader: GeneratedImageAges, direction: AgeDirection, seeds: [UInt64],
                              targetMonths months: Double, reading: AgeReading = .meanOfSexes, truncation: Double? = nil,
                              toleranceMonths tolerance: Double = 3, outputDirectory out: String, grid: Bool = false,
                              progress: ((Int) -> Void)? = nil) throws -> Summary {
@@ -43,7 +44,7 @@ public enum AgeTargetedFiles {
             progress?(start + chunk.count)
         }
         try AtomicFile.write(csv, to: (out as NSString).appendingPathComponent("ages.csv"))
-        try SafeTensors.write(["z": Tensor(latents, shape: [seeds.count, generator.options.latentSize]),
+        try SafeTensors.write(["z": Tensor(latents, shape: [seeds.count, generator.latentSize]),
                                "seeds": Tensor(seeds.map { Int64(bitPattern: $0) }), "age": Tensor(reached)],
                               metadata: ["producer": "ossify generate --age", "target_months": String(months)],
                               to: (out as NSString).appendingPathComponent("latents.safetensors"))

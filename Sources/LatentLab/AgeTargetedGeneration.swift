@@ -1,3 +1,4 @@
+import BoneAge
 import Foundation
 import ProGAN
 import Torch
@@ -27,11 +28,12 @@ public enum AgeTargetedGeneration {
         public var images: Tensor
     }
 
-    public static func generate(generator: ProGenerator, reader: GeneratedImageAges, direction: AgeDirection,
+    public static func generate(generator: SnapshotGenerator, label: HandLabel? = nil, reader: GeneratedImageAges, direction: AgeDirection,
                                 seeds: [UInt64], targetMonths: Double, reading: AgeReading = .meanOfSexes,
                                 truncation: Double? = nil, toleranceMonths: Double = 3, maximumIterations: Int = 12,
                                 maximumStep: Double = 10) throws -> Output {
-        let d = generator.options.latentSize
+        try generator.checkFixed(label)
+        let d = generator.latentSize
         guard direction.coefficients.count == d else {
             throw LatentLabError.invalidOption("direction", "has \(direction.coefficients.count) dimensions; the generator's latent has \(d)")
         }
@@ -45,7 +47,7 @@ public enum AgeTargetedGeneration {
         let n = seeds.count
         func read(_ t: [Double]) throws -> (ages: [Double], images: Tensor) {
             let z = base + Tensor(t.map(Float.init), shape: [n, 1]) * u
-            let images = withNoGrad { generator(z) }
+            let images = generator(z, label: label)
             return (try reader.read(images, reading: reading).age.to(.float64).toArray(Double.self), images)
         }
         let zero = [Double](repeating: 0, count: n)

@@ -19,6 +19,21 @@ public enum LatentLasso {
         public var lassoAges: [Double]
         public var seconds: Double
 
+        /// SD of the CNN-read ages.
+        public var ageSpread: Double {
+            let n = Double(cnnAges.count), mean = cnnAges.reduce(0, +) / Swift.max(n, 1)
+            return (cnnAges.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Swift.max(n - 1, 1)).squareRoot()
+        }
+
+        /// The held-out error of predicting every row's age by the training rows' mean: what a LASSO
+        /// that finds nothing in z scores.
+        public var constantHeldoutMAE: Double {
+            let train = cnnAges.prefix(trainCount), heldout = cnnAges.dropFirst(trainCount)
+            guard !train.isEmpty, !heldout.isEmpty else { return .nan }
+            let mean = train.reduce(0, +) / Double(train.count)
+            return heldout.reduce(0) { $0 + Swift.abs($1 - mean) } / Double(heldout.count)
+        }
+
         public var direction: AgeDirection {
             AgeDirection(coefficients: fit.coefficients, intercept: fit.intercept,
                          metadata: ["lambda": String(fit.lambda), "folds": String(fit.folds),
@@ -80,6 +95,7 @@ public enum LatentLasso {
             "heldout_mae": finite(report.heldoutMAE), "heldout_sd": finite(report.heldoutSD),
             "nonzero": fit.nonzero, "intercept": fit.intercept, "months_per_unit": report.direction.monthsPerUnit,
             "converged": fit.converged, "seconds": report.seconds, "cv_curve": curve,
+            "age_sd": finite(report.ageSpread), "constant_heldout_mae": finite(report.constantHeldoutMAE),
         ]
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(data, to: file("lasso.json"))

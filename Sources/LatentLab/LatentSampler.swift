@@ -20,7 +20,9 @@ public enum LatentSampler {
         public var peakResidentBytes: Int
     }
 
-    public static func run(generator: ProGenerator, ageModel: AgeRegressor, count: Int, batch: Int = 64,
+    /// A conditional snapshot needs `label`: every image is generated with it, so the store holds what
+    /// z alone changes (the disentanglement check: with the label fixed, age should barely depend on z).
+    public static func run(generator: SnapshotGenerator, label: HandLabel? = nil, ageModel: AgeRegressor, count: Int, batch: Int = 64,
                            store: LatentStore, keepFeatures: Bool = false, reading: AgeReading = .meanOfSexes,
                            truncation: Double? = nil, shardSize: Int = 4096, snapshotName: String = "",
                            ageModelName: String = "", progress: ((Int) -> Void)? = nil) throws -> Summary {
@@ -28,17 +30,14 @@ public enum LatentSampler {
         guard batch > 0 else { throw LatentLabError.invalidOption("batch", "must be positive, got \(batch)") }
         guard shardSize > 0 else { throw LatentLabError.invalidOption("shard-size", "must be positive, got \(shardSize)") }
         if let psi = truncation, !(psi > 0) { throw LatentLabError.invalidOption("truncation", "must be positive, got \(psi)") }
-        guard generator.options.labelSize == 0 else {
-            throw LatentLabError.invalidInput(path: snapshotName,
-                "its generator is label-conditional (\(generator.options.labelSize) labels); latent sampling reads ages from unconditional generators only")
+        try generator.checkFixed(label)
+        guard generator.channels == 1 else {
+            throw LatentLabError.invalidInput(path: snapshotName, "its generator makes \(generator.channels)-channel images; the bone-age model reads grey images")
         }
-        guard generator.options.channels == 1 else {
-            throw LatentLabError.invalidInput(path: snapshotName, "its generator makes \(generator.options.channels)-channel images; the bone-age model reads grey images")
-        }
-        let latentSize = generator.options.latentSize
+        let latentSize = generator.latentSize
         let manifest = LatentStore.Manifest(snapshot: snapshotName, ageModel: ageModelName, latentSize: latentSize,
                                             shardSize: shardSize, truncation: truncation, keepsFeatures: keepFeatures,
-                                            ageReading: reading.rawValue)
+                                            ageReading: reading.rawValue, label: label)
         try store.prepare(manifest)
         // Only full shards count as done; a short last shard is regenerated (and grown) on resume.
         var shardIndex = 0
@@ -61,7 +60,7 @@ public enum LatentSampler {
                 let end = Swift.min(shardEnd, position + batch)
                 let seeds = (position..<end).map { UInt64($0) }
                 let latents = Latents.batch(seeds: seeds, size: latentSize, truncation: truncation)
-                let images = withNoGrad { generator(latents) }
+                let images = generator(latents, label: label)
                 let ages = try reader.read(images, reading: reading)
                 z.append(latents)
                 age.append(ages.age)

@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 import RunKit
 import Torch
 
@@ -22,9 +23,12 @@ public struct LatentStore: Sendable {
         /// How `age` was read from the CNN (see `SexHandling`).
         public var ageReading: String
         public var firstSeed: UInt64
+        /// The label every image was generated with, for a conditional snapshot (nil otherwise).
+        public var label: HandLabel?
 
         public init(snapshot: String, ageModel: String, latentSize: Int, shardSize: Int, truncation: Double?,
-                    keepsFeatures: Bool, ageReading: String, firstSeed: UInt64 = 0) {
+                    keepsFeatures: Bool, ageReading: String, firstSeed: UInt64 = 0, label: HandLabel? = nil) {
+            self.label = label
             self.snapshot = snapshot
             self.ageModel = ageModel
             self.latentSize = latentSize

@@ -1,3 +1,4 @@
+import BoneAge
 import Foundation
 import ProGAN
 import Radiograph
@@ -15,10 +16,11 @@ public enum WalkRenderer {
         public var mp4Skipped: String?
     }
 
-    public static func render(latents: [[Float]], storeIndex: [Int?], generator: ProGenerator, reader: GeneratedImageAges,
+    public static func render(latents: [[Float]], storeIndex: [Int?], generator: SnapshotGenerator, label: HandLabel? = nil, reader: GeneratedImageAges,
                               reading: AgeReading = .meanOfSexes, folder: String, framesPerSecond: Int = 12,
                               batch: Int = 32) throws -> Output {
         guard !latents.isEmpty else { throw LatentLabError.invalidOption("frames", "the walk has no frames") }
+        try generator.checkFixed(label)
         let framesFolder = (folder as NSString).appendingPathComponent("frames")
         try FileManager.default.createDirectory(atPath: framesFolder, withIntermediateDirectories: true)
         let d = latents[0].count
@@ -26,7 +28,7 @@ public enum WalkRenderer {
         for start in stride(from: 0, to: latents.count, by: batch) {
             let chunk = latents[start..<Swift.min(latents.count, start + batch)]
             let z = Tensor(chunk.flatMap { $0 }, shape: [chunk.count, d])
-            let generated = withNoGrad { generator(z) }
+            let generated = generator(z, label: label)
             ages += try reader.read(generated, reading: reading).age.to(.float64).toArray(Double.self)
             for i in 0..<chunk.count {
                 let image = GrayImage(tensor: generated[i])

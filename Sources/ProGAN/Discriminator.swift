@@ -4,7 +4,9 @@ import TorchNN
 
 /// PGGAN's discriminator (TF `D_paper`): a 1×1 fromRGB per resolution, one block per halving
 /// (two 3×3 convs and a 2× box downsample), then minibatch stddev, a 3×3 conv and two dense
-/// layers at 4×4. Outputs [N, 1 + labelSize]: the critic score, then label logits.
+/// layers at 4×4. A conditional D adds the projection ⟨E·h(c), φ⟩/√dim of its label features onto
+/// the dense block's output φ, and/or predicts the labels: outputs [N, 1 + auxiliary outputs], the
+/// critic score first, then the predicted age (s units) and two sex logits.
 public final class ProDiscriminator: Module {
     public let options: NetworkOptions
     let fromRGB: [Int: EqualizedConv2d]
@@ -28,16 +30,23 @@ public final class ProDiscriminator: Module {
         let conv: EqualizedConv2d
         let dense0: EqualizedLinear
         let dense1: EqualizedLinear
+        let project: EqualizedLinear?
 
         init(_ options: NetworkOptions, generator: Generator?) {
             let channels = options.featureMaps(1)
             conv = EqualizedConv2d(channels + 1, channels, kernelSize: 3, generator: generator)
             dense0 = EqualizedLinear(channels * 16, options.featureMaps(0), generator: generator)
-            dense1 = EqualizedLinear(options.featureMaps(0), 1 + options.labelSize, gain: 1, generator: generator)
+            dense1 = EqualizedLinear(options.featureMaps(0), 1 + (options.conditioning?.auxiliaryOutputCount ?? 0),
+                                     gain: 1, generator: generator)
+            project = options.conditioning.flatMap { c in
+                c.discriminator.projects ? EqualizedLinear(c.featureCount, options.featureMaps(0), gain: 1, bias: false,
+                                                           generator: generator) : nil
+            }
             super.init()
             registerModule("conv", conv)
             registerModule("dense0", dense0)
             registerModule("dense1", dense1)
+            if let project { registerModule("project", project) }
         }
     }
 
@@ -62,11 +71,15 @@ public final class ProDiscriminator: Module {
         registerModule("b4", outputBlock)
     }
 
-    /// Scores [N, 1 + labelSize] for images [N, C, 2^level, 2^level].
-    public func callAsFunction(_ images: Tensor, level: Int? = nil, alpha: Double = 1) -> Tensor {
+    /// Scores [N, 1 + auxiliary outputs] for images [N, C, 2^level, 2^level] and, when conditional,
+    /// label rows [N, 2] = (bone age in months, sex code).
+    public func callAsFunction(_ images: Tensor, labels: Tensor? = nil, level: Int? = nil, alpha: Double = 1) -> Tensor {
         let level = level ?? options.finalLevel
         precondition(level >= 2 && level <= options.finalLevel,
                      "ProDiscriminator: level \(level) outside 2…\(options.finalLevel)")
+        precondition((labels != nil) == options.isConditional,
+                     options.isConditional ? "ProDiscriminator: a conditional discriminator needs label rows"
+                                           : "ProDiscriminator: labels given to an unconditional discriminator")
         var x = fromRGB[level]!(images).leakyReLU(0.2)
         if level > 2 {
             x = run(blocks[level]!, x)
@@ -78,8 +91,13 @@ public final class ProDiscriminator: Module {
         }
         x = minibatchStdDev(x, groupSize: options.mbstdGroupSize)
         x = outputBlock.conv(x).leakyReLU(0.2)
-        x = outputBlock.dense0(x.flattened(from: 1)).leakyReLU(0.2)
-        return outputBlock.dense1(x)
+        let features = outputBlock.dense0(x.flattened(from: 1)).leakyReLU(0.2)
+        let outputs = outputBlock.dense1(features)
+        guard let labels, let project = outputBlock.project, let conditioning = options.conditioning else { return outputs }
+        let projection = (project(conditioning.features(labels)) * features).sum(dims: [1], keepDim: true)
+            * (1 / Double(features.size(1)).squareRoot())
+        guard outputs.size(1) > 1 else { return outputs + projection }
+        return Tensor.cat([outputs.sliced(dim: 1, 0, 1) + projection, outputs.sliced(dim: 1, 1, outputs.size(1))], dim: 1)
     }
 
     private func run(_ block: DownBlock, _ x: Tensor) -> Tensor {

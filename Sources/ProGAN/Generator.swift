@@ -4,7 +4,9 @@ import TorchNN
 
 /// PGGAN's generator (TF `G_paper`): latent (+ labels) → 4×4 dense block → one block per doubling,
 /// each NN-upsample + two 3×3 convs with leaky ReLU 0.2 and pixel norm; a linear 1×1 toRGB per
-/// resolution; fade-in between the two highest resolutions.
+/// resolution; fade-in between the two highest resolutions. A conditional generator embeds the
+/// label features h(c) linearly to the latent's width and pixel-normalises z and the embedding
+/// separately before the dense layer takes both.
 public final class ProGenerator: Module {
     public let options: NetworkOptions
     let inputBlock: InputBlock
@@ -12,6 +14,7 @@ public final class ProGenerator: Module {
     let toRGB: [Int: EqualizedConv2d]
 
     final class InputBlock: Module {
+        let embed: EqualizedLinear?
         let dense: EqualizedLinear
         let bias: Tensor
         let conv: EqualizedConv2d
@@ -19,11 +22,15 @@ public final class ProGenerator: Module {
 
         init(_ options: NetworkOptions, generator: Generator?) {
             channels = options.featureMaps(1)
-            dense = EqualizedLinear(options.latentSize + options.labelSize, channels * 16, gain: 2.0.squareRoot() / 4,
-                                    bias: false, generator: generator)
+            embed = options.conditioning.map {
+                EqualizedLinear($0.featureCount, options.latentSize, gain: 1, bias: false, generator: generator)
+            }
+            let inputs = options.latentSize * (embed == nil ? 1 : 2)
+            dense = EqualizedLinear(inputs, channels * 16, gain: 2.0.squareRoot() / 4, bias: false, generator: generator)
             bias = Tensor.zeros([channels])
             conv = EqualizedConv2d(channels, channels, kernelSize: 3, generator: generator)
             super.init()
+            if let embed { registerModule("embed", embed) }
             registerModule("dense", dense)
             registerParameter("bias", bias)
             registerModule("conv", conv)
@@ -69,15 +76,22 @@ public final class ProGenerator: Module {
         pixelNorm(x.leakyReLU(0.2), epsilon: options.pixelNormEpsilon)
     }
 
-    /// Images [N, C, 2^level, 2^level] for latents [N, latentSize] (and labels [N, labelSize]).
-    /// `alpha` is the weight of the newest resolution: 1 outside fades, rising from 0 during one.
+    /// Images [N, C, 2^level, 2^level] for latents [N, latentSize] and, when conditional, label rows
+    /// [N, 2] = (bone age in months, sex code). `alpha` is the weight of the newest resolution: 1
+    /// outside fades, rising from 0 during one.
     public func callAsFunction(_ z: Tensor, labels: Tensor? = nil, level: Int? = nil, alpha: Double = 1) -> Tensor {
         let level = level ?? options.finalLevel
         precondition(level >= 2 && level <= options.finalLevel,
                      "ProGenerator: level \(level) outside 2…\(options.finalLevel)")
-        var input = z
-        if let labels { input = Tensor.cat([z, labels], dim: 1) }
-        if options.normalizeLatents { input = pixelNorm(input, epsilon: options.pixelNormEpsilon) }
+        precondition((labels != nil) == (inputBlock.embed != nil),
+                     inputBlock.embed == nil ? "ProGenerator: labels given to an unconditional generator"
+                                             : "ProGenerator: a conditional generator needs label rows")
+        var input = options.normalizeLatents ? pixelNorm(z, epsilon: options.pixelNormEpsilon) : z
+        if let labels, let embed = inputBlock.embed, let conditioning = options.conditioning {
+            let embedded = embed(conditioning.features(labels))
+            input = Tensor.cat([input, options.normalizeLatents ? pixelNorm(embedded, epsilon: options.pixelNormEpsilon)
+                                                                : embedded], dim: 1)
+        }
         let n = input.size(0)
         var x = inputBlock.dense(input).reshaped([n, inputBlock.channels, 4, 4])
         x = activate(x + inputBlock.bias.reshaped([1, -1, 1, 1]))

@@ -13,8 +13,8 @@ public struct NetworkOptions: Codable, Sendable, Equatable {
     public var resolution: Int
     public var channels = 1
     public var latentSize: Int
-    /// Length of the optional label vector (e.g. 2 for age and sex); 0 = unconditional.
-    public var labelSize = 0
+    /// Bone age and/or sex as inputs of G and D; nil = unconditional (the source study's PGGAN).
+    public var conditioning: LabelConditioning?
     public var fmapBase = 8192
     public var fmapDecay = 1.0
     public var fmapMax = 512
@@ -29,6 +29,8 @@ public struct NetworkOptions: Codable, Sendable, Equatable {
         self.fmapBase = fmapBase
         self.fmapMax = fmapMax
     }
+
+    public var isConditional: Bool { conditioning != nil }
 
     /// log2 of the final resolution.
     public var finalLevel: Int { Int(log2(Double(resolution)).rounded()) }
@@ -45,7 +47,7 @@ public struct NetworkOptions: Codable, Sendable, Equatable {
         }
         guard channels >= 1 else { throw ProGANError.invalidOption("channels", "must be at least 1, got \(channels)") }
         guard latentSize >= 1 else { throw ProGANError.invalidOption("latent", "must be at least 1, got \(latentSize)") }
-        guard labelSize >= 0 else { throw ProGANError.invalidOption("labels", "must be 0 or more, got \(labelSize)") }
+        try conditioning?.validate()
         guard fmapBase >= 1, fmapMax >= 1 else {
             throw ProGANError.invalidOption("fmap-base/fmap-max", "must be positive, got \(fmapBase)/\(fmapMax)")
         }

@@ -40,8 +40,10 @@ public enum ProGANSnapshot {
         }
         tensors["rng.state"] = trainer.random.state
         let tensorsPath = (folder as NSString).appendingPathComponent(cursor.tensorsFile)
+        let phase = String(decoding: try JSONEncoder().encode(cursor.phase), as: UTF8.self)
         try SafeTensors.write(tensors, metadata: ["format": "ossify-progan-snapshot-1",
-                                                  "options": try encodeOptions(cursor.options)], to: tensorsPath)
+                                                  "options": try encodeOptions(cursor.options), "phase": phase],
+                              to: tensorsPath)
         let jsonPath = (tensorsPath as NSString).deletingPathExtension + ".json"
         try AtomicFile.writeJSON(cursor, to: jsonPath)
     }
@@ -105,8 +107,11 @@ public enum ProGANSnapshot {
 
     /// The options stored in a snapshot's tensors file.
     public static func options(ofTensors path: String) throws -> ProGANOptions {
-        let contents = try SafeTensors.read(path)
-        guard let json = contents.metadata["options"] else {
+        try options(ofTensors: path, metadata: try SafeTensors.read(path).metadata)
+    }
+
+    static func options(ofTensors path: String, metadata: [String: String]) throws -> ProGANOptions {
+        guard let json = metadata["options"] else {
             throw ProGANError.incompatibleSnapshot(path: path, "is not an Ossify PGGAN snapshot (no options metadata)")
         }
         do {
@@ -116,12 +121,14 @@ public enum ProGANSnapshot {
         }
     }
 
-    /// The averaged generator (Gs) of a snapshot, ready to generate.
-    public static func loadGenerator(_ path: String) throws -> ProGenerator {
+    /// The averaged generator (Gs) of a snapshot (its tensors, or its cursor .json), ready to
+    /// generate at the phase training had reached: from the cursor beside the tensors, else the
+    /// phase in the tensors' metadata, else the final resolution (said in `phaseOrigin`).
+    public static func loadGenerator(_ path: String) throws -> SnapshotGenerator {
         let tensorsPath = path.hasSuffix(".json") ? (path as NSString).deletingPathExtension + ".safetensors" : path
-        let options = try options(ofTensors: tensorsPath)
-        let generator = ProGenerator(options.network)
         let contents = try SafeTensors.read(tensorsPath)
+        let options = try options(ofTensors: tensorsPath, metadata: contents.metadata)
+        let generator = ProGenerator(options.network)
         var state: [String: Tensor] = [:]
         for (name, tensor) in contents.tensors where name.hasPrefix("Gs.") { state[String(name.dropFirst(3))] = tensor }
         do {
@@ -130,7 +137,18 @@ public enum ProGANSnapshot {
             throw ProGANError.incompatibleSnapshot(path: tensorsPath, "its Gs does not match its options: \(error.localizedDescription)")
         }
         generator.eval()
-        return generator
+        let cursorPath = (tensorsPath as NSString).deletingPathExtension + ".json"
+        if FileManager.default.fileExists(atPath: cursorPath) {
+            let phase = try readCursor(cursorPath).phase
+            return try SnapshotGenerator(path: tensorsPath, options: options, network: generator, level: phase.level,
+                                         alpha: phase.alpha, phaseOrigin: .cursor)
+        }
+        if let json = contents.metadata["phase"], let phase = try? JSONDecoder().decode(Phase.self, from: Data(json.utf8)) {
+            return try SnapshotGenerator(path: tensorsPath, options: options, network: generator, level: phase.level,
+                                         alpha: phase.alpha, phaseOrigin: .metadata)
+        }
+        return try SnapshotGenerator(path: tensorsPath, options: options, network: generator,
+                                     level: options.network.finalLevel, alpha: 1, phaseOrigin: .assumedFinal)
     }
 }
 

@@ -1,10 +1,13 @@
 import Foundation
+import Radiograph
 import Torch
 import TorchNN
 
 /// One PGGAN training step at a time (TF `train_progressive_gan`): per minibatch one D step with
 /// WGAN-GP and drift, one G step, then the EMA generator; the schedule is re-evaluated every
-/// `minibatchRepeats` minibatches and both Adams are reset when a fade starts or ends.
+/// `minibatchRepeats` minibatches and both Adams are reset when a fade starts or ends. A
+/// conditional trainer feeds label rows to G and D and adds the auxiliary label losses when D
+/// predicts labels.
 public final class ProGANTrainer {
     public let options: ProGANOptions
     public let generator: ProGenerator
@@ -17,13 +20,18 @@ public final class ProGANTrainer {
     /// Latents and mixing factors come from here, so a run is reproducible and resumable.
     let random: Generator
     let loss: WGANGP
+    let labelLoss: AuxiliaryLabelLoss?
+    /// The labels G is trained on (set once the image source is conditioned).
+    public internal(set) var labelPrior: LabelPrior?
 
     public internal(set) var imagesShown = 0
     public internal(set) var phase: Phase
     var roundPosition = 0
     var lastBracket: [Int]?
-    /// Holds training at one level (stable, alpha 1) whatever the schedule says; for benchmarks.
+    /// Holds training at one level whatever the schedule says (stable unless `pinnedAlpha` is
+    /// set); for benchmarks and step-by-step comparisons.
     public var pinnedLevel: Int?
+    public var pinnedAlpha: Double?
 
     public struct StepRecord: Sendable {
         public let imagesShown: Int
@@ -34,6 +42,43 @@ public final class ProGANTrainer {
         public let fakeScore: Double
         public let gradientPenalty: Double
         public let gradientNorm: Double
+        /// The auxiliary label losses of D (reals + fakes) and G; NaN without auxiliary heads.
+        public let discriminatorLabelLoss: Double
+        public let generatorLabelLoss: Double
+    }
+
+    /// Everything random in one step, drawn before it runs: the same inputs from the same weights
+    /// always give the same step (the PyTorch twin and the data-parallel trainer rely on this).
+    public struct StepInputs {
+        /// Real images [N, C, R, R] as the source gave them (the fade blend is applied in the step).
+        public var reals: Tensor
+        /// Label rows D scores reals, D-step fakes and their mixtures with; nil when unconditional.
+        public var criticLabels: Tensor?
+        /// Label rows the D step's fakes are generated with (the reals' labels, or vicinal draws).
+        public var fakeLabels: Tensor?
+        /// Soft-vicinity weights [N] of the real and fake critic terms.
+        public var realWeights: Tensor?
+        public var fakeWeights: Tensor?
+        /// Label rows of the G step.
+        public var generatorLabels: Tensor?
+        public var discriminatorLatents: Tensor
+        public var generatorLatents: Tensor
+        /// Gradient-penalty mixing factors u [N, 1, 1, 1].
+        public var mixing: Tensor
+
+        public init(reals: Tensor, criticLabels: Tensor? = nil, fakeLabels: Tensor? = nil, realWeights: Tensor? = nil,
+                    fakeWeights: Tensor? = nil, generatorLabels: Tensor? = nil, discriminatorLatents: Tensor,
+                    generatorLatents: Tensor, mixing: Tensor) {
+            self.reals = reals
+            self.criticLabels = criticLabels
+            self.fakeLabels = fakeLabels
+            self.realWeights = realWeights
+            self.fakeWeights = fakeWeights
+            self.generatorLabels = generatorLabels
+            self.discriminatorLatents = discriminatorLatents
+            self.generatorLatents = generatorLatents
+            self.mixing = mixing
+        }
     }
 
     public init(options: ProGANOptions) throws {
@@ -56,45 +101,95 @@ public final class ProGANTrainer {
         loss.driftWeight = options.driftWeight
         loss.penaltyScale = options.penaltyScale
         self.loss = loss
+        labelLoss = options.network.conditioning.map {
+            AuxiliaryLabelLoss(conditioning: $0, weight: options.conditionTraining?.auxiliaryWeight ?? 1)
+        }
         phase = options.schedule.phase(atKimg: 0, finalLevel: options.network.finalLevel)
     }
 
     public var kimg: Double { Double(imagesShown) / 1000 }
 
+    /// Conditions training on `table`: G's labels are drawn as the options' `conditionTraining` says.
+    public func condition(on table: LabelTable) {
+        labelPrior = LabelPrior(table: table, training: options.conditionTraining ?? ConditionTraining())
+    }
+
     /// Runs one D step and one G step on the next minibatch from `source`.
     public func step(source: TrainingImageSource) throws -> StepRecord {
         if roundPosition == 0 { beginRound() }
-        let level = phase.level, alpha = phase.alpha, count = phase.minibatch
-        var (reals, labels) = try source.nextBatch(count: count, resolution: phase.resolution)
-        guard reals.shape == [count, options.network.channels, phase.resolution, phase.resolution] else {
-            throw ProGANError.data("the image source returned \(reals.shape), expected [\(count), \(options.network.channels), \(phase.resolution), \(phase.resolution)]")
+        return try step(try drawInputs(source: source))
+    }
+
+    /// Draws the next step's inputs: reals (and labels) from `source`; latents, mixing factors and
+    /// G's labels from the run's own random streams.
+    public func drawInputs(source: TrainingImageSource) throws -> StepInputs {
+        let count = phase.minibatch, side = phase.resolution
+        let batch = try source.nextBatch(count: count, resolution: side)
+        guard batch.images.shape == [count, options.network.channels, side, side] else {
+            throw ProGANError.data("the image source returned \(batch.images.shape), expected [\(count), \(options.network.channels), \(side), \(side)]")
         }
-        if options.network.labelSize == 0 { labels = nil }
+        var inputs = StepInputs(reals: batch.images,
+                                discriminatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
+                                generatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
+                                mixing: Tensor.rand([count, 1, 1, 1], generator: random))
+        guard options.network.isConditional else { return inputs }
+        guard let labels = batch.labels, let labelPrior else {
+            throw ProGANError.data("a conditional run needs labelled batches; the image source was not conditioned on the store's labels")
+        }
+        inputs.criticLabels = labels
+        inputs.fakeLabels = batch.fakeLabels ?? labels
+        inputs.realWeights = batch.weights
+        inputs.fakeWeights = batch.fakeWeights
+        let groupSize = (options.conditionTraining ?? ConditionTraining()).groupSize(minibatch: count)
+        inputs.generatorLabels = HandLabel.rows(labelPrior.draw(count: count, seed: options.seed, step: imagesShown,
+                                                                groupSize: groupSize))
+        return inputs
+    }
+
+    /// Runs one D step and one G step on `inputs` at the current phase.
+    public func step(_ inputs: StepInputs) throws -> StepRecord {
+        if roundPosition == 0 { beginRound() }
+        let level = phase.level, alpha = phase.alpha, count = inputs.reals.size(0)
+        var reals = inputs.reals
         if alpha < 1 {
             // Reals fade in step with the networks: blend toward their previous-resolution version.
             reals = reals + (upsample2x(downsample2x(reals)) - reals) * (1 - alpha)
         }
 
         discriminator.zeroGrad()
-        let latents = Tensor.randn([count, options.network.latentSize], generator: random)
-        let fakes = withNoGrad { generator(latents, labels: labels, level: level, alpha: alpha) }
-        let d = loss.discriminatorLoss(real: reals, fake: fakes, lodFloor: phase.lodBracket[0], generator: random) {
-            self.discriminator($0, level: level, alpha: alpha)
+        let fakes = withNoGrad { generator(inputs.discriminatorLatents, labels: inputs.fakeLabels, level: level, alpha: alpha) }
+        let d = loss.discriminatorLoss(real: reals, fake: fakes, mixing: inputs.mixing, lodFloor: phase.lodBracket[0],
+                                       realWeights: inputs.realWeights, fakeWeights: inputs.fakeWeights) {
+            self.discriminator($0, labels: inputs.criticLabels, level: level, alpha: alpha)
         }
-        let dValue = d.total.item()
+        var dTotal = d.total
+        var dLabelLoss = Double.nan
+        if let labelLoss, let criticLabels = inputs.criticLabels, let fakeLabels = inputs.fakeLabels,
+           let onReals = labelLoss(outputs: d.realOutputs, labels: criticLabels),
+           let onFakes = labelLoss(outputs: d.fakeOutputs, labels: fakeLabels) {
+            let labelTerms = onReals + onFakes
+            dLabelLoss = labelTerms.item()
+            dTotal = dTotal + labelTerms
+        }
+        let dValue = dTotal.item()
         guard dValue.isFinite else {
             throw ProGANError.nonFiniteLoss(kimg: kimg, "the discriminator loss is \(dValue)")
         }
-        d.total.backward()
+        dTotal.backward()
         discriminatorOptimizer.step()
 
         generator.zeroGrad()
         discriminator.setRequiresGrad(false)
         defer { discriminator.setRequiresGrad(true) }
-        // The official code draws G's labels from the dataset's label rows; the reals' rows are such a draw.
-        let freshLatents = Tensor.randn([count, options.network.latentSize], generator: random)
-        let g = loss.generatorLoss(fakeScores: discriminator(generator(freshLatents, labels: labels, level: level,
-                                                                       alpha: alpha), level: level, alpha: alpha))
+        let outputs = discriminator(generator(inputs.generatorLatents, labels: inputs.generatorLabels, level: level, alpha: alpha),
+                                    labels: inputs.generatorLabels, level: level, alpha: alpha)
+        var g = loss.generatorLoss(fakeScores: outputs)
+        var gLabelLoss = Double.nan
+        if let labelLoss, let generatorLabels = inputs.generatorLabels,
+           let labelTerm = labelLoss(outputs: outputs, labels: generatorLabels) {
+            gLabelLoss = labelTerm.item()
+            g = g + labelTerm
+        }
         let gValue = g.item()
         guard gValue.isFinite else {
             throw ProGANError.nonFiniteLoss(kimg: kimg, "the generator loss is \(gValue)")
@@ -107,14 +202,18 @@ public final class ProGANTrainer {
         roundPosition = (roundPosition + 1) % options.schedule.minibatchRepeats
         return StepRecord(imagesShown: imagesShown, phase: phase, discriminatorLoss: dValue, generatorLoss: gValue,
                           realScore: d.realScore, fakeScore: d.fakeScore, gradientPenalty: d.penalty,
-                          gradientNorm: d.gradientNorm)
+                          gradientNorm: d.gradientNorm, discriminatorLabelLoss: dLabelLoss,
+                          generatorLabelLoss: gLabelLoss)
     }
 
-    private func beginRound() {
+    /// Re-reads the schedule (every `minibatchRepeats` steps); public so that a caller driving
+    /// `step(_:)` directly follows the schedule exactly as `step(source:)` does.
+    public func beginRound() {
         phase = options.schedule.phase(atKimg: kimg, finalLevel: options.network.finalLevel)
         if let level = pinnedLevel {
             let key = String(1 << level)
-            phase = Phase(lod: Double(options.network.finalLevel - level), level: level, alpha: 1,
+            let alpha = pinnedAlpha ?? 1
+            phase = Phase(lod: Double(options.network.finalLevel - level) + (1 - alpha), level: level, alpha: alpha,
                           minibatch: options.schedule.minibatch[key] ?? options.schedule.minibatchBase,
                           learningRate: options.schedule.learningRate[key] ?? options.schedule.learningRateBase,
                           tickKimg: phase.tickKimg)
@@ -128,7 +227,7 @@ public final class ProGANTrainer {
         discriminatorOptimizer.learningRate = phase.learningRate
     }
 
-    /// Images from Gs at the current resolution and fade for `latents`.
+    /// Images from Gs at the current resolution and fade for `latents` (and label rows).
     public func sample(_ latents: Tensor, labels: Tensor? = nil) -> Tensor {
         withNoGrad { averagedGenerator(latents, labels: labels, level: phase.level, alpha: phase.alpha) }
     }

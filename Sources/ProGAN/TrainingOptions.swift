@@ -33,6 +33,8 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
     /// Fixed seeds of the progress grids.
     public var gridSize = 32
     public var seed: UInt64 = 0
+    /// How a conditional run draws labels and real images; nil for unconditional runs.
+    public var conditionTraining: ConditionTraining?
 
     public init(preset: String, network: NetworkOptions, schedule: Schedule) {
         self.preset = preset
@@ -48,6 +50,12 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
         guard (0..<1).contains(generatorEMABeta) else { throw ProGANError.invalidOption("ema", "must be in [0, 1)") }
         guard snapshotTicks >= 1 else { throw ProGANError.invalidOption("snapshot-ticks", "must be at least 1") }
         guard gridSize >= 1 else { throw ProGANError.invalidOption("grid", "must be at least 1") }
+        if let conditionTraining {
+            guard network.isConditional else {
+                throw ProGANError.invalidOption("condition", "label-training options (balance, vicinity) need --condition")
+            }
+            try conditionTraining.validate()
+        }
     }
 
     /// Named configurations. `paper` is the paper's 1024² run; `official` the TF default

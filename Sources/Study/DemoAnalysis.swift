@@ -81,7 +81,7 @@ extension DemoPipeline {
                                             framesPerSecond: 8)
         log("study walk: \(points.count) latents, \(walk.latents.count) frames; CNN ages "
             + String(format: "%.0f → %.0f months", study.ages.first ?? .nan, study.ages.last ?? .nan))
-        let direction = try AgeDirection.load(directionPath, latentSize: generator.options.latentSize)
+        let direction = try AgeDirection.load(directionPath, latentSize: generator.latentSize)
         // Beyond the ages the generator produces, the direction leaves the data and the CNN's reading
         // stops following the LASSO's; the walk ends at the 95th percentile of the sampled ages.
         let sortedAges = table.age.sorted()
@@ -97,7 +97,7 @@ extension DemoPipeline {
     func generateAtAge() throws {
         let generator = try ProGANSnapshot.loadGenerator(try latestSnapshot)
         let reader = GeneratedImageAges(model: try AgeModelFile.load(ageModelPath))
-        let direction = try AgeDirection.load(directionPath, latentSize: generator.options.latentSize)
+        let direction = try AgeDirection.load(directionPath, latentSize: generator.latentSize)
         let summary = try AgeTargetedFiles.write(generator: generator, reader: reader, direction: direction,
                                                  seeds: (0..<UInt64(settings.targetedImages)).map { $0 },
                                                  targetMonths: settings.targetAgeMonths, outputDirectory: layout.targeted, grid: true)

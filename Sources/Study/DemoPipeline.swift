@@ -25,7 +25,9 @@ public final class DemoPipeline {
     public var stages: [(name: String, body: () throws -> Void)] {
         [("phantoms", makePhantoms), ("pack", pack), ("train-gan", trainGAN), ("samples", writeSamples),
          ("train-age", trainAge), ("eval-age", evaluateAge)]
+            + controlStages
             + analysisStages
+            + [("disentanglement", checkDisentanglement)]
             + [("report", writeReport)]
     }
 
@@ -107,19 +109,21 @@ public final class DemoPipeline {
         }
     }
 
-    func trainGAN() throws {
-        let options = try ganOptions
+    func trainGAN() throws { try train(options: try ganOptions, in: layout.gan, label: "gan") }
+
+    /// Trains (or resumes) a PGGAN run in `folder` on the phantom store.
+    func train(options: ProGANOptions, in folder: String, label: String) throws {
         let source = try StoreImageSource(storePath: layout.store, seed: options.seed)
         let run: ProGANTrainingRun
-        if let latest = RunFiles.files(in: layout.gan, prefix: "snapshot-", suffix: ".json").last {
+        if let latest = RunFiles.files(in: folder, prefix: "snapshot-", suffix: ".json").last {
             run = try ProGANTrainingRun(resuming: latest, options: options, source: source)
-            log("resuming the GAN from \(latest)")
+            log("resuming the \(label) from \(latest)")
         } else {
-            try FileManager.default.createDirectory(atPath: layout.gan, withIntermediateDirectories: true)
-            run = try ProGANTrainingRun(options: options, source: source, folder: try RunFolder(existing: layout.gan))
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            run = try ProGANTrainingRun(options: options, source: source, folder: try RunFolder(existing: folder))
         }
         run.onTick = { [log] record in
-            log(String(format: "  gan kimg %.1f/%.1f  res %d  D %.3f  G %.3f  %.0f img/s",
+            log(String(format: "  %@ kimg %.1f/%.1f  res %d  D %.3f  G %.3f  %.0f img/s", label,
                        RunFiles.double(record["kimg"]) ?? 0, options.schedule.totalKimg, record["resolution"] as? Int ?? 0,
                        RunFiles.double(record["loss_d"]) ?? .nan, RunFiles.double(record["loss_g"]) ?? .nan,
                        RunFiles.double(record["images_per_second"]) ?? 0))
@@ -129,13 +133,13 @@ public final class DemoPipeline {
     }
 
     /// The latest snapshot of the demo's GAN.
-    public var latestSnapshot: String {
-        get throws {
-            guard let latest = RunFiles.files(in: layout.gan, prefix: "snapshot-", suffix: ".safetensors").last else {
-                throw StudyError.missingStage("train-gan", "no snapshot in \(layout.gan)")
-            }
-            return latest
+    public var latestSnapshot: String { get throws { try Self.latestSnapshot(in: layout.gan, stage: "train-gan") } }
+
+    static func latestSnapshot(in folder: String, stage: String) throws -> String {
+        guard let latest = RunFiles.files(in: folder, prefix: "snapshot-", suffix: ".safetensors").last else {
+            throw StudyError.missingStage(stage, "no snapshot in \(folder)")
         }
+        return latest
     }
 
     func writeSamples() throws {

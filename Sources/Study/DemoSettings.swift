@@ -25,15 +25,28 @@ public struct DemoSettings: Codable, Sendable, Equatable {
     public var walkFramesPerStep: Int
     public var targetAgeMonths = 96.0
     public var targetedImages = 8
+    /// The conditional GAN's phases (kimg each) and the sex classifier's epochs.
+    public var conditionalPhaseKimg: Double
+    public var sexEpochs = 4
+    /// Label fidelity: images per (year, sex) bin; atlas plate seeds per cell.
+    public var fidelityPerBin: Int
+    public var plateColumns = 4
+    /// The label the disentanglement check holds fixed while z varies.
+    public var disentanglementAgeMonths = 120.0
 
     public static let full = DemoSettings(name: "full", phantoms: 5000, resolution: 64, ganPhaseKimg: 3, ageEpochs: 8,
-                                          evaluationImages: 1000, latentSamples: 5000, walkFramesPerStep: 8)
+                                          evaluationImages: 1000, latentSamples: 5000, walkFramesPerStep: 8,
+                                          conditionalPhaseKimg: 3, fidelityPerBin: 32)
     public static let quick = DemoSettings(name: "quick", phantoms: 1500, resolution: 32, ganPhaseKimg: 1, ageEpochs: 8,
-                                           evaluationImages: 256, latentSamples: 1000, walkFramesPerStep: 5)
+                                           evaluationImages: 256, latentSamples: 1000, walkFramesPerStep: 5,
+                                           conditionalPhaseKimg: 1, fidelityPerBin: 16)
 
     /// Total kimg of a schedule that stabilises 4² and then fades in and stabilises every level up to `resolution`.
-    public var ganTotalKimg: Double {
+    public var ganTotalKimg: Double { totalKimg(phaseKimg: ganPhaseKimg) }
+    public var conditionalTotalKimg: Double { totalKimg(phaseKimg: conditionalPhaseKimg) }
+
+    func totalKimg(phaseKimg: Double) -> Double {
         let levels = Int(log2(Double(resolution))) - 1
-        return ganPhaseKimg * Double(1 + 2 * (levels - 1))
+        return phaseKimg * Double(1 + 2 * (levels - 1))
     }
 }

@@ -19,6 +19,13 @@ public struct StudyLayout: Sendable {
     public var walk: String { path("latent/walks/study") }
     public var lassoWalk: String { path("latent/walks/direction") }
     public var targeted: String { path("latent/targeted") }
+    /// The conditional GAN (train-gan --condition age,sex) and what it makes.
+    public var conditionalGAN: String { path("cgan") }
+    public var plate: String { path("cgan/plate") }
+    /// The sex classifier (train-age --target sex) that checks generated images' sex.
+    public var sexModel: String { path("sex") }
+    /// Latent samples of the conditional GAN with its label held fixed, and their LASSO.
+    public var disentanglement: String { path("latent/conditional") }
     public var report: String { path("report.html") }
     /// Stage markers: a stage whose marker exists is skipped when the demo runs again.
     public func marker(_ stage: String) -> String { path(".done-\(stage)") }

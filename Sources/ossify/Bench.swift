@@ -3,6 +3,7 @@ import BoneAge
 import Datasets
 import GANMetrics
 import OssifyBench
+import ProGAN
 import Radiograph
 
 struct Bench: ParsableCommand {
@@ -46,11 +47,22 @@ struct Bench: ParsableCommand {
         @Option(help: "Minibatch.") var batch = 16
         @Option(help: "Timed steps.") var steps = 10
         @Option(help: "Python with torch installed, for the peer.") var python = "/usr/bin/python3"
+        @Option(help: "Also time the conditional step with these labels (age, sex or age,sex) and report its cost.")
+        var condition: String?
+        @Option(help: "With --condition: fourier | scalar.") var ageEncoding = "fourier"
+        @Option(help: "With --condition: projection | auxiliary | both.") var conditionD = "projection"
 
         func run() throws {
             var configuration = GANStepBenchmark.Configuration(resolution: res, fmapBase: fmapBase, fmapMax: fmapMax,
                                                                latent: latent, batch: batch)
             configuration.steps = steps
+            if let condition {
+                guard let encoding = AgeEncoding(rawValue: ageEncoding), let mode = DiscriminatorConditioning(rawValue: conditionD) else {
+                    throw ValidationError("--age-encoding: fourier | scalar; --condition-d: projection | auxiliary | both")
+                }
+                configuration.conditioning = LabelConditioning(attributes: try ConditionAttribute.parseList(condition),
+                                                               ageEncoding: encoding, discriminator: mode)
+            }
             try GANStepBenchmark.run(configuration, python: python) { print($0) }
         }
     }

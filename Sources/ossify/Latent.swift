@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoneAge
 import LatentLab
 
 struct Latent: ParsableCommand {

@@ -49,9 +49,11 @@ struct LatentInterpolate: ParsableCommand {
         let reader = GeneratedImageAges(model: try AgeModelFile.load(ageModel))
         let reading = try ageReading(sex: sex)
         let table = try LatentStore.load(store)
-        guard table.latentSize == generator.options.latentSize else {
-            throw ValidationError("--store holds \(table.latentSize)-d latents but the snapshot's generator takes \(generator.options.latentSize)")
+        guard table.latentSize == generator.latentSize else {
+            throw ValidationError("--store holds \(table.latentSize)-d latents but the snapshot's generator takes \(generator.latentSize)")
         }
+        // A conditional snapshot walks z with the label its store was sampled with.
+        let label = generator.isConditional ? try LatentStore(path: store).readManifest()?.label : nil
         let start: Int
         if let startIndex {
             guard startIndex >= 0 && startIndex < table.count else {
@@ -69,7 +71,7 @@ struct LatentInterpolate: ParsableCommand {
             let walk = AgingWalk.interpolate(points.map { table.z[$0].toArray(Float.self) }, framesPerStep: framesPerStep)
             let folder = (out as NSString).appendingPathComponent("study")
             let output = try WalkRenderer.render(latents: walk.latents, storeIndex: walk.pointIndex.map { $0.map { points[$0] } },
-                                                 generator: generator, reader: reader, reading: reading, folder: folder,
+                                                 generator: generator, label: label, reader: reader, reading: reading, folder: folder,
                                                  framesPerSecond: fps)
             print("study walk: \(points.count) latents, ages " + points.map { String(format: "%.0f", table.age[$0]) }.joined(separator: " → ")
                   + " months; \(walk.latents.count) frames in \(folder)")
@@ -80,12 +82,12 @@ struct LatentInterpolate: ParsableCommand {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ValidationError("no age direction at \(path); run `ossify latent lasso --store \(store)` first or pass --direction")
             }
-            let ageDirection = try AgeDirection.load(path, latentSize: generator.options.latentSize)
+            let ageDirection = try AgeDirection.load(path, latentSize: generator.latentSize)
             let latents = AgingWalk.alongDirection(ageDirection, from: startLatent, toMonths: toAge, frames: frames)
             let folder = (out as NSString).appendingPathComponent("direction")
             var marks = [Int?](repeating: nil, count: latents.count)
             marks[0] = start
-            let output = try WalkRenderer.render(latents: latents, storeIndex: marks, generator: generator, reader: reader,
+            let output = try WalkRenderer.render(latents: latents, storeIndex: marks, generator: generator, label: label, reader: reader,
                                                  reading: reading, folder: folder, framesPerSecond: fps)
             print(String(format: "direction walk: lasso age %.1f → %.1f months over %d frames; CNN reads %.1f → %.1f; in %@",
                          ageDirection.predictedAge(startLatent), toAge, latents.count, output.ages.first ?? .nan,

@@ -16,6 +16,11 @@ struct LatentSample: ParsableCommand {
         unconditional, so the sex is unknown: age is the mean of the male and female readings unless \
         --sex is given; both readings are stored. Running the same command again resumes after the \
         last complete shard; memory holds one shard whatever the count.
+
+        A conditional snapshot generates every image with one label, --label-age MONTHS and \
+        --label-sex F|M (the CNN then reads with that sex unless --sex says otherwise): what the CNN \
+        reads then varies with z alone, and `latent lasso` on that store is the disentanglement check \
+        (age should live in the label, not in z).
         """
     )
 
@@ -28,23 +33,45 @@ struct LatentSample: ParsableCommand {
     @Flag(help: "Also keep the age CNN's pooled features.") var features = false
     @Option(help: "Read age as this sex (M or F) instead of the mean of both.") var sex: String?
     @Option(help: "Truncation ψ of the latents.") var truncation: Double?
+    @Option(help: "Conditional snapshots: the bone age (months) every image is generated with.") var labelAge: Double?
+    @Option(help: "Conditional snapshots: the sex (F or M) every image is generated with.") var labelSex: String?
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
         guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
         guard shardSize > 0 else { throw ValidationError("--shard-size must be positive, got \(shardSize)") }
         _ = try ageReading(sex: sex)
+        if let labelAge, !(labelAge.isFinite && labelAge >= 0) {
+            throw ValidationError("--label-age must be a non-negative number of months, got \(labelAge)")
+        }
+        if let labelSex { _ = try Sex(parsing: labelSex, option: "label-sex") }
+    }
+
+    /// The fixed label of a conditional snapshot; nil for an unconditional one.
+    func fixedLabel(_ generator: SnapshotGenerator) throws -> HandLabel? {
+        guard let conditioning = generator.conditioning else {
+            if labelAge != nil || labelSex != nil {
+                throw ValidationError("--label-age/--label-sex apply to conditional snapshots; \(snapshot) is unconditional")
+            }
+            return nil
+        }
+        guard labelAge != nil || !conditioning.usesAge, labelSex != nil || !conditioning.usesSex else {
+            throw ValidationError("\(snapshot) is conditional (\(conditioning.attributes.map(\.rawValue).joined(separator: ","))): give --label-age MONTHS and --label-sex F|M, the label every sample is generated with")
+        }
+        return HandLabel(ageMonths: labelAge ?? 120, sex: try labelSex.map { try Sex(parsing: $0, option: "label-sex") } ?? .female)
     }
 
     func run() throws {
         let generator = try ProGANSnapshot.loadGenerator(snapshot)
+        let label = try fixedLabel(generator)
         let model = try AgeModelFile.load(ageModel)
+        let reading = try ageReading(sex: sex ?? (generator.conditioning?.usesSex == true ? label?.sex.rawValue : nil))
         let store = LatentStore(path: out)
         var progress: ProgressLine?
         var first = 0
         let summary = try LatentSampler.run(
-            generator: generator, ageModel: model, count: count, batch: batch, store: store, keepFeatures: features,
-            reading: try ageReading(sex: sex), truncation: truncation, shardSize: shardSize, snapshotName: snapshot,
+            generator: generator, label: label, ageModel: model, count: count, batch: batch, store: store,
+            keepFeatures: features, reading: reading, truncation: truncation, shardSize: shardSize, snapshotName: snapshot,
             ageModelName: ageModel
         ) { done in
             if progress == nil {

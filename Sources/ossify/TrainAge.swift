@@ -21,6 +21,8 @@ struct TrainAge: ParsableCommand {
     @Option(help: "Input resolution, a power of two the store holds (default 64).") var res: Int?
     @Option(help: "Folder for run folders.") var outdir = "runs"
     @Option(help: "compact (default) | xception.") var arch: String?
+    @Option(help: "What to learn: bone-age (default) | sex (a classifier for the sex check of generated images; no sex input).")
+    var target: String?
     @Option(help: "Epochs (default 30; with --resume, extends or shortens the run).") var epochs: Int?
     @Option(help: "Minibatch (default 32).") var batch: Int?
     @Option(help: "Peak learning rate (default 2e-3).") var lr: Double?
@@ -56,6 +58,12 @@ struct TrainAge: ParsableCommand {
             throw ValidationError("--blocks must be four comma-separated counts such as 1,1,1,1, got \(blocks)")
         }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let target, AgeTarget(rawValue: target) == nil {
+            throw ValidationError("--target must be one of \(AgeTarget.allCases.map(\.rawValue).joined(separator: ", ")), got \(target)")
+        }
+        if target == AgeTarget.sex.rawValue, sexInput == true {
+            throw ValidationError("--target sex cannot take sex as an input (drop --sex-input)")
+        }
     }
 
     func parseBlocks(_ text: String) -> [Int]? {
@@ -66,6 +74,10 @@ struct TrainAge: ParsableCommand {
     func resolvedOptions() throws -> AgeTrainingOptions {
         var o = AgeTrainingOptions(data: data ?? "", resolution: res ?? 64)
         if let arch { o.architecture = AgeArchitecture(rawValue: arch) ?? .compact }
+        if let target, let parsed = AgeTarget(rawValue: target), parsed == .sex {
+            o.target = .sex
+            o.sexInput = false
+        }
         if let epochs { o.epochs = epochs }
         if let batch { o.batchSize = batch }
         if let lr { o.learningRate = lr }
@@ -94,6 +106,7 @@ struct TrainAge: ParsableCommand {
         if sexInput != nil { named.append("--sex-input") }
         if width != nil || blocks != nil || stemStride != nil || inputNorm != nil { named.append("the network shape") }
         if seed != nil { named.append("--seed") }
+        if target != nil { named.append("--target") }
         if validationFraction != nil { named.append("--validation-fraction") }
         if pretrained != nil { named.append("--pretrained") }
         return named
@@ -120,7 +133,7 @@ struct TrainAge: ParsableCommand {
                 return
             }
             try AgeTrainingRun.check(options)
-            let description = desc ?? "age-\(options.architecture.rawValue)-\(options.resolution)"
+            let description = desc ?? "\(options.predictsSex ? "sex" : "age")-\(options.architecture.rawValue)-\(options.resolution)"
             run = try AgeTrainingRun(options: options, folder: try RunFolder.create(in: outdir, description: description))
             print("training in \(run.folder.path)")
         }
@@ -135,6 +148,14 @@ struct TrainAge: ParsableCommand {
         }
         let total = run.options.epochs
         run.onEpoch = { r in
+            if let accuracy = r["val_accuracy"] as? Double {
+                print(String(format: "epoch %d/%d  train BCE %.3f  val accuracy %.3f  best error rate %.3f  lr %.2g  %.1f img/s  %@",
+                             r["epoch"] as? Int ?? 0, total, r["train_loss"] as? Double ?? .nan, accuracy,
+                             r["best_val_error_rate"] as? Double ?? .nan, r["lr"] as? Double ?? .nan,
+                             r["images_per_second"] as? Double ?? 0, ProgressLine.duration(r["wall_seconds"] as? Double ?? 0)))
+                flushOutput()
+                return
+            }
             print(String(format: "epoch %d/%d  train L1 %.2f  val MAE %.2f (median %.2f, RMSE %.2f)  best %.2f  lr %.2g  %.1f img/s  %@",
                          r["epoch"] as? Int ?? 0, total, r["train_loss"] as? Double ?? .nan, r["val_mae"] as? Double ?? .nan,
                          r["val_median_ae"] as? Double ?? .nan, r["val_rmse"] as? Double ?? .nan,
@@ -143,7 +164,9 @@ struct TrainAge: ParsableCommand {
             flushOutput()
         }
         try run.train()
-        if let best = run.bestValidationMAE, let epoch = run.bestEpoch {
+        if let best = run.bestValidationMAE, let epoch = run.bestEpoch, run.options.predictsSex {
+            print(String(format: "best validation accuracy %.3f at epoch %d: %@", 1 - best, epoch, run.bestModelPath))
+        } else if let best = run.bestValidationMAE, let epoch = run.bestEpoch {
             print(String(format: "best validation MAE %.2f months at epoch %d: %@", best, epoch, run.bestModelPath))
         }
         print("done: \(run.folder.path)")

@@ -14,6 +14,11 @@ struct TrainGAN: ParsableCommand {
         defaults), cpu-32 and cpu-64 (small networks sized for two CPU cores). Every value can be \
         overridden. The run folder gets options.json, stats.jsonl (one object per tick), fakes<kimg>.png \
         grids from fixed seeds and atomic snapshots; --resume continues exactly where a snapshot left off.
+
+        --condition age,sex trains a conditional PGGAN on a labelled store: G takes z and the label \
+        (bone age, sex), D is conditioned by projection (default) or auxiliary heads. Labels follow the \
+        data unless --balance-age; --vicinity hard|soft adds CcGAN's vicinal training. Every choice, \
+        and what was read off the store (age range, images per year, κ, σ), goes to options.json.
         """
     )
 
@@ -29,7 +34,21 @@ struct TrainGAN: ParsableCommand {
     @Option(help: "Latent size.") var latent: Int?
     @Option(help: "fmap_base.") var fmapBase: Int?
     @Option(help: "fmap_max.") var fmapMax: Int?
-    @Option(help: "Label inputs: 0 (unconditional) or 2 (age, sex).") var labels: Int?
+    @Option(help: "Condition G and D on labels: age, sex or age,sex (default: unconditional, as the source study).")
+    var condition: String?
+    @Option(help: "With --condition: how bone age enters the networks, fourier (default) | scalar.") var ageEncoding: String?
+    @Option(help: "With --condition: how D uses the labels, projection (default) | auxiliary | both.") var conditionD: String?
+    @Option(help: "With --condition and D heads: weight of the auxiliary label losses (default 1).") var auxiliaryWeight: Double?
+    @Flag(help: "With --condition: G's ages uniform over the store's range; reals drawn to flatten the age histogram.")
+    var balanceAge = false
+    @Option(help: "With --condition age: CcGAN vicinal training, none (default) | hard | soft.") var vicinity: String?
+    @Option(help: "With --vicinity: κ multiplier m (κ = m × the largest gap between distinct ages; default 1).")
+    var vicinityMultiplier: Double?
+    @Option(help: "With --vicinity: the vicinity half-width κ in months (overrides the multiplier).") var vicinityKappa: Double?
+    @Option(help: "With --vicinity: label noise σ in months (default: Silverman's rule on the store's ages).")
+    var labelNoise: Double?
+    @Option(help: "With --condition: on (default) puts images of one label in each minibatch-stddev group of D, so it sees per-label diversity; off mixes labels.")
+    var labelGroups: String?
     @Option(help: "Minibatch standard-deviation group size.") var mbstdGroup: Int?
     @Option(help: "pool-before-activation (official code) | pool-after-activation (paper).") var downsampleOrder: String?
     @Option(help: "Thousand images per stabilisation.") var stabiliseKimg: Double?
@@ -57,7 +76,7 @@ struct TrainGAN: ParsableCommand {
         if let latent { o.network.latentSize = latent }
         if let fmapBase { o.network.fmapBase = fmapBase }
         if let fmapMax { o.network.fmapMax = fmapMax }
-        if let labels { o.network.labelSize = labels }
+        try applyConditioning(to: &o)
         if let mbstdGroup { o.network.mbstdGroupSize = mbstdGroup }
         if let downsampleOrder {
             guard let order = DownsampleOrder(rawValue: downsampleOrder) else {
@@ -86,6 +105,54 @@ struct TrainGAN: ParsableCommand {
         return o
     }
 
+    /// The conditioning options, each checked against the others.
+    func applyConditioning(to o: inout ProGANOptions) throws {
+        let trainingFlags = balanceAge || vicinity != nil || vicinityMultiplier != nil || vicinityKappa != nil
+            || labelNoise != nil || auxiliaryWeight != nil || labelGroups != nil
+        if let condition {
+            var conditioning = o.network.conditioning ?? LabelConditioning()
+            conditioning.attributes = try ConditionAttribute.parseList(condition)
+            if let ageEncoding {
+                guard let encoding = AgeEncoding(rawValue: ageEncoding) else {
+                    throw ValidationError("--age-encoding: expected fourier or scalar, got \(ageEncoding)")
+                }
+                conditioning.ageEncoding = encoding
+            }
+            if let conditionD {
+                guard let mode = DiscriminatorConditioning(rawValue: conditionD) else {
+                    throw ValidationError("--condition-d: expected projection, auxiliary or both, got \(conditionD)")
+                }
+                conditioning.discriminator = mode
+            }
+            o.network.conditioning = conditioning
+        } else if ageEncoding != nil || conditionD != nil || (trainingFlags && !o.network.isConditional) {
+            throw ValidationError("--age-encoding, --condition-d, --balance-age, --vicinity*, --label-noise, --label-groups and --auxiliary-weight need --condition")
+        }
+        guard o.network.isConditional else { return }
+        var training = o.conditionTraining ?? ConditionTraining()
+        if balanceAge { training.balanceAge = true }
+        if let vicinity {
+            guard let kind = VicinityKind(rawValue: vicinity) else {
+                throw ValidationError("--vicinity: expected none, hard or soft, got \(vicinity)")
+            }
+            guard kind == .none || o.network.conditioning?.usesAge == true else {
+                throw ValidationError("--vicinity needs age among the --condition labels")
+            }
+            training.vicinity = kind
+        }
+        if let vicinityMultiplier { training.vicinityMultiplier = vicinityMultiplier; training.kappaMonths = nil }
+        if let vicinityKappa { training.kappaMonths = vicinityKappa }
+        if let labelNoise { training.labelNoiseMonths = labelNoise }
+        if let auxiliaryWeight { training.auxiliaryWeight = auxiliaryWeight }
+        if let labelGroups {
+            guard labelGroups == "on" || labelGroups == "off" else {
+                throw ValidationError("--label-groups: expected on or off, got \(labelGroups)")
+            }
+            training.labelGroups = labelGroups == "on"
+        }
+        o.conditionTraining = training
+    }
+
     func run() throws {
         let options: ProGANOptions
         var resumeCursor: TrainingCursor?
@@ -109,13 +176,14 @@ struct TrainGAN: ParsableCommand {
             try EvaluationSettings(metrics: $0, count: metricsCount, features: features, inception: inception)
                 .makeEvaluator(store: data)
         }
-        let source = try StoreImageSource(storePath: data, seed: options.seed, labelSize: options.network.labelSize)
+        let source = try StoreImageSource(storePath: data, seed: options.seed)
         let run: ProGANTrainingRun
         if let resume {
             run = try ProGANTrainingRun(resuming: resume, options: options, source: source)
             print("resuming \(run.folder.path) at \(String(format: "%.1f", resumeCursor?.kimg ?? 0)) kimg")
         } else {
-            let description = desc ?? "\(options.preset)-\(options.network.resolution)"
+            let labels = options.network.conditioning.map { "-" + $0.attributes.map(\.rawValue).joined(separator: "-") } ?? ""
+            let description = desc ?? "\(options.preset)-\(options.network.resolution)\(labels)"
             run = try ProGANTrainingRun(options: options, source: source,
                                         folder: try RunFolder.create(in: outdir, description: description))
             print("training in \(run.folder.path)")

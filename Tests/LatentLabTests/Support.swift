@@ -15,11 +15,14 @@ func temporaryFolder(_ name: String) throws -> String {
 }
 
 /// A tiny random generator (16², latent 8) and age model (16²) for fast end-to-end runs.
-func tinyNetworks() throws -> (ProGenerator, AgeRegressor) {
+func tinyNetworks() throws -> (SnapshotGenerator, AgeRegressor) {
     var options = NetworkOptions(resolution: 16, latentSize: 8, fmapBase: 32, fmapMax: 16)
     options.mbstdGroupSize = 1
-    let generator = ProGenerator(options, generator: Generator(seed: 3))
-    generator.eval()
+    let network = ProGenerator(options, generator: Generator(seed: 3))
+    network.eval()
+    let generator = try SnapshotGenerator(path: "tiny", options: ProGANOptions(preset: "test", network: options,
+                                                                              schedule: Schedule(stabiliseKimg: 1, fadeKimg: 1, totalKimg: 1)),
+                                          network: network, level: 4, alpha: 1, phaseOrigin: .assumedFinal)
     let model = try AgeRegressor.make(AgeModelConfiguration(resolution: 16, compactWidth: 4, headHidden: 8), seed: 2)
     // A head that is not all zero, so ages vary with the image.
     withNoGrad { model.head.output.weight.fillNormal(std: 0.5, generator: Generator(seed: 5)) }

@@ -1,4 +1,5 @@
 import Foundation
+import BoneAge
 import LatentLab
 import ProGAN
 import Testing

@@ -19,19 +19,22 @@ import Torch
         return process.terminationStatus == 0
     }
 
-    @Test func snapshotGeneratorMatchesThePyTorchTwin() throws {
+    @Test(arguments: [false, true])
+    func snapshotGeneratorMatchesThePyTorchTwin(conditional: Bool) throws {
         guard Self.pythonReady else {
             print("skipped: /usr/bin/python3 with torch and safetensors is not available for the PyTorch interop check")
             return
         }
-        var options = tinyOptions()
+        var options = conditional ? tinyConditionalOptions(LabelConditioning(discriminator: .both)) : tinyOptions()
         options.network.downsampleOrder = .poolAfterActivation
         let run = try ProGANTrainingRun(options: options, source: SyntheticSource(resolution: 8),
                                         folder: try RunFolder.create(in: temporaryFolder(), description: "interop"))
-        try run.train(untilKimg: 0.016)
+        try run.train(untilKimg: 0.024)
         let snapshot = try #require(run.folder.files(prefix: "snapshot-", suffix: ".safetensors").last)
         let out = temporaryFolder()
-        _ = try ProGANGeneration.generate(with: try ProGANSnapshot.loadGenerator(snapshot), seeds: [0, 1, 2, 3],
+        let labels = conditional ? [HandLabel(ageMonths: 12, sex: .female), HandLabel(ageMonths: 80, sex: .male),
+                                    HandLabel(ageMonths: 150, sex: .female), HandLabel(ageMonths: 210, sex: .male)] : nil
+        _ = try ProGANGeneration.generate(with: try ProGANSnapshot.loadGenerator(snapshot), seeds: [0, 1, 2, 3], labels: labels,
                                           outputDirectory: out, saveRaw: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("python/check_generator_interop.py").path

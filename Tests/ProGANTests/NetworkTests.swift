@@ -48,16 +48,6 @@ import TorchNN
         #expect(d(x, level: 4, alpha: 0).allClose(d(downsample2x(x), level: 3, alpha: 1), atol: 1e-5))
     }
 
-    @Test func labelsWidenInputsAndOutputs() {
-        var options = NetworkOptions(resolution: 8, latentSize: 8, fmapBase: 32, fmapMax: 8)
-        options.labelSize = 2
-        options.mbstdGroupSize = 2
-        let g = ProGenerator(options), d = ProDiscriminator(options)
-        let images = g(Tensor.randn([2, 8]), labels: Tensor.randn([2, 2]))
-        #expect(images.shape == [2, 1, 8, 8])
-        #expect(d(images).shape == [2, 3])
-    }
-
     @Test func stateDictNamesAreStable() {
         let options = NetworkOptions(resolution: 16, latentSize: 8, fmapBase: 32, fmapMax: 8)
         let gNames = ProGenerator(options).namedParameters().map(\.name)

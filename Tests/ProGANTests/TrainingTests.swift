@@ -33,7 +33,8 @@ func temporaryFolder() -> String {
         let real = Tensor.zeros([2, 1, 4, 4]), fake = Tensor.ones([2, 1, 4, 4])
         for (scale, lodFloor) in [(PenaltyScale.native, 3), (.fullResolution, 0), (.fullResolution, 1)] {
             gp.penaltyScale = scale
-            let loss = gp.discriminatorLoss(real: real, fake: fake, lodFloor: lodFloor, generator: Generator(seed: 0)) {
+            let loss = gp.discriminatorLoss(real: real, fake: fake, mixing: Tensor.rand([2, 1, 1, 1], generator: Generator(seed: 0)),
+                                            lodFloor: lodFloor) {
                 ($0 * w).sum(dims: [1, 2, 3]).reshaped([-1, 1])
             }
             let s = scale == .native ? 1.0 : Double(1 << lodFloor)

@@ -24,7 +24,8 @@ struct DemoTests {
         let html = try String(contentsOfFile: reportPath, encoding: .utf8)
         #expect(!html.contains("Not available"), "missing parts: \(html.components(separatedBy: "Not available").dropFirst().map { $0.prefix(120) })")
         for section in ["The data", "GAN training and samples", "Metrics over training", "The bone-age reader",
-                        "Nearest neighbours", "Memorisation audit", "Bone age in the latent space"] {
+                        "Nearest neighbours", "Memorisation audit", "Bone age in the latent space",
+                        "Hands of a chosen bone age and sex", "Label fidelity", "Age is in the label, not in z"] {
             #expect(html.contains(section), "no section \(section)")
         }
         #expect(!html.contains("src=\"/") && !html.contains("src=\"file:"), "the report links to files instead of embedding them")
@@ -36,6 +37,15 @@ struct DemoTests {
             #expect(!lines.isEmpty, "no \(metric) lines")
             #expect(lines.allSatisfy { RunFiles.double($0["value"])?.isFinite == true })
         }
+
+        let layout = StudyLayout(root: folder)
+        let fidelity = try #require(RunFiles.jsonLines(RunFiles.join(layout.conditionalGAN, "metric-fidelity.jsonl")).last)
+        let bins = try #require(fidelity["bins"] as? [[String: Any]])
+        #expect(bins.count >= 2 * 10, "fidelity covers \(bins.count) (year, sex) bins")
+        #expect(bins.allSatisfy { RunFiles.double($0["bias"])?.isFinite == true })
+        #expect(RunFiles.double(fidelity["sex_accuracy"]) != nil, "no sex check")
+        #expect(FileManager.default.fileExists(atPath: RunFiles.join(layout.plate, "plate.png")))
+        #expect(RunFiles.json(RunFiles.join(layout.disentanglement, "lasso/lasso.json")) != nil)
 
         let again = DemoPipeline(folder: folder, settings: .quick)
         again.log = { _ in }

@@ -9,8 +9,11 @@ public struct ReportInputs: Sendable {
     public var ganRun: String?
     /// Bone-age training run folder (stats.jsonl, best.safetensors, eval-validation.csv).
     public var ageRun: String?
-    /// Latent-space folder (samples/, lasso/, walks/study, walks/direction, targeted/).
+    /// Latent-space folder (samples/, lasso/, walks/study, walks/direction, targeted/, and
+    /// conditional/ for the disentanglement check of a conditional GAN).
     public var latent: String?
+    /// Conditional PGGAN run folder (metric-fidelity.jsonl, evaluate/<snapshot>/fidelity.csv, plate/).
+    public var conditionalRun: String?
     /// The report file to write.
     public var output: String
     public var title = "Ossify study report"
@@ -29,5 +32,6 @@ public struct ReportInputs: Sendable {
         func existing(_ path: String) -> String? { FileManager.default.fileExists(atPath: path) ? path : nil }
         self.init(store: existing(layout.store), ganRun: existing(layout.gan), ageRun: existing(layout.age),
                   latent: existing(layout.latent), output: layout.report)
+        conditionalRun = existing(layout.conditionalGAN)
     }
 }

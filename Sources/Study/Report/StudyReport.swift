@@ -30,9 +30,11 @@ public struct StudyReport {
         report.neighboursSection()
         report.memorisationSection()
         report.latentSection()
+        report.controlSection()
         report.reproduceSection()
         let subtitle = "Written \(ISO8601DateFormatter().string(from: Date())) by ossify report. Sources: "
-            + [("store", inputs.store), ("GAN run", inputs.ganRun), ("bone-age run", inputs.ageRun), ("latent", inputs.latent)]
+            + [("store", inputs.store), ("GAN run", inputs.ganRun), ("bone-age run", inputs.ageRun), ("latent", inputs.latent),
+               ("conditional GAN run", inputs.conditionalRun)]
             .map { "\($0.0) \($0.1 ?? "—")" }.joined(separator: "; ")
         try AtomicFile.write(report.page.document(title: inputs.title, subtitle: subtitle), to: inputs.output)
         return inputs.output

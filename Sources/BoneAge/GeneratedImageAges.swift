@@ -1,11 +1,10 @@
-import BoneAge
 import Foundation
 import Radiograph
 import Torch
 
-/// Which sex the bone-age CNN is told when it reads a generated image. The GAN's images have no
-/// known sex (its generator is unconditional), so by default the age is the mean of the model's
-/// male and female readings, and both readings are kept.
+/// Which sex the bone-age CNN is told when it reads a generated image. An unconditional GAN's
+/// images have no known sex, so by default the age is the mean of the model's male and female
+/// readings, and both readings are kept; a conditional GAN's images are read with the sex asked for.
 public enum AgeReading: String, Codable, Sendable, CaseIterable {
     case meanOfSexes = "mean-of-sexes"
     case male
@@ -23,7 +22,8 @@ public struct GeneratedAges {
     public var features: Tensor
 }
 
-/// Reads bone age from generator outputs exactly as the model reads image files (`predict-age`):
+/// Reads bone age (or, for a sex classifier, P(male)) from generator outputs exactly as the model
+/// reads image files (`predict-age`):
 /// the GAN's [−1, 1] output is rounded to 8-bit pixels (as its PNGs are), fitted and resized to the
 /// model's packing resolution, box-averaged down the pyramid to its input resolution, re-quantised
 /// and mapped back to [−1, 1]; then the model's own input normalisation applies.
@@ -40,7 +40,7 @@ public final class GeneratedImageAges {
         let configuration = model.configuration
         let side = images.size(images.rank - 1)
         guard images.rank == 4, images.size(1) == 1 else {
-            throw LatentLabError.invalidInput(path: "generator output", "images have shape \(images.shape); the bone-age model reads one grey channel [n, 1, R, R]")
+            throw BoneAgeError.invalidInput(path: "generator output", "images have shape \(images.shape); the bone-age model reads one grey channel [n, 1, R, R]")
         }
         if side == configuration.resolution && side == configuration.sourceResolution && images.size(2) == side {
             // Same arithmetic as GrayImage(tensor:) then ImagePyramid.quantised, without leaving libtorch.
@@ -57,6 +57,12 @@ public final class GeneratedImageAges {
             pixels += AgeImagePreparation.signedUnit(bytes)
         }
         return Tensor(pixels, shape: [n, 1, r, r])
+    }
+
+    /// P(male) [n] of generator images, for a sex classifier (`train-age --target sex`).
+    public func maleProbability(_ images: Tensor) throws -> Tensor {
+        let input = try prepare(images)
+        return withNoGrad { model.maleProbability(input) }
     }
 
     /// Reads ages from generator images, without gradients.

@@ -1,0 +1,229 @@
+import BoneAge
+import Datasets
+import Foundation
+import ProGAN
+import RunKit
+import Torch
+
+/// Does a conditional generator obey its labels? For each whole year of bone age and each sex it
+/// generates K images (ages spread evenly over the year), has the bone-age CNN (trained on real
+/// images only) read them with the requested sex, and reports the bias (read − requested), MAE and
+/// spread, beside the same CNN's bias on held-out real images of that bin: the reader's own error,
+/// against which fidelity is judged. Per year, intra-FID (CcGAN's measure: FID between the year's
+/// generated images and the year's real images, on the CNN's features). With a sex classifier
+/// (`train-age --target sex`), the share of generated images read as the sex requested.
+public struct LabelFidelityOptions: Sendable {
+    /// Images per (year, sex) bin.
+    public var perBin = 64
+    /// Whole years of bone age; nil means every year whose 12 months lie in the trained range.
+    public var years: [Int]?
+    /// Image k of a bin comes from latent seed `firstSeed + k`.
+    public var firstSeed: UInt64 = 0
+    public var batch = 64
+
+    public init(perBin: Int = 64) { self.perBin = perBin }
+}
+
+public struct LabelFidelityReport: Sendable {
+    public struct Bin: Sendable {
+        public var year: Int
+        public var sex: Sex
+        public var generated: Int
+        /// Mean of (read − requested) months, mean |read − requested| and the SD of read − requested.
+        public var bias: Double
+        public var meanAbsoluteError: Double
+        public var spread: Double
+        /// The CNN on held-out real images of this bin (nil without any).
+        public var realCount: Int
+        public var realBias: Double?
+        public var realMeanAbsoluteError: Double?
+        public var realSpread: Double?
+        /// Share of generated images read as the requested sex; and of held-out reals.
+        public var sexAccuracy: Double?
+        public var realSexAccuracy: Double?
+    }
+
+    public struct Year: Sendable {
+        public var year: Int
+        public var generated: Int
+        public var real: Int
+        /// FID between the year's generated and real images on the CNN's features (nil under 2 reals).
+        public var intraFID: Double?
+    }
+
+    public var bins: [Bin]
+    public var years: [Year]
+    public var resolution: Int
+    /// Where the reader's held-out real images came from.
+    public var realSplit: String
+
+    /// The largest |bias| over bins, the mean |bias| and the mean generated MAE.
+    public var worstAbsoluteBias: Double { bins.map { Swift.abs($0.bias) }.max() ?? .nan }
+    public var meanAbsoluteBias: Double { bins.isEmpty ? .nan : bins.map { Swift.abs($0.bias) }.reduce(0, +) / Double(bins.count) }
+    public var meanAbsoluteError: Double {
+        bins.isEmpty ? .nan : bins.map(\.meanAbsoluteError).reduce(0, +) / Double(bins.count)
+    }
+    public var sexAccuracy: Double? { Self.weighted(bins.compactMap { b in b.sexAccuracy.map { ($0, b.generated) } }) }
+    public var realSexAccuracy: Double? { Self.weighted(bins.compactMap { b in b.realSexAccuracy.map { ($0, b.realCount) } }) }
+    public var meanIntraFID: Double? {
+        let values = years.compactMap(\.intraFID)
+        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
+    static func weighted(_ values: [(Double, Int)]) -> Double? {
+        let total = values.map(\.1).reduce(0, +)
+        return total == 0 ? nil : values.map { $0.0 * Double($0.1) }.reduce(0, +) / Double(total)
+    }
+
+    /// One line per bin: year, sex, generated bias/MAE/spread, the reader's real-image figures, sex check, intra-FID.
+    public var csv: String {
+        var text = "year,sex,generated,bias,mae,spread,real_images,real_bias,real_mae,real_spread,sex_accuracy,real_sex_accuracy,intra_fid\n"
+        let fid = Dictionary(uniqueKeysWithValues: years.map { ($0.year, $0.intraFID) })
+        func f(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
+        for b in bins {
+            text += "\(b.year),\(b.sex.rawValue),\(b.generated),\(f(b.bias)),\(f(b.meanAbsoluteError)),\(f(b.spread)),\(b.realCount),"
+                + "\(f(b.realBias)),\(f(b.realMeanAbsoluteError)),\(f(b.realSpread)),\(f(b.sexAccuracy)),\(f(b.realSexAccuracy)),"
+                + "\(f(fid[b.year] ?? nil))\n"
+        }
+        return text
+    }
+
+    /// A plain-text table for the terminal.
+    public func table() -> String {
+        var lines = ["label fidelity: requested vs read bone age (months) per year and sex; reader = the CNN on held-out real images",
+                     "year sex    bias    MAE  spread | reader bias    MAE  (n) |   sex  | intra-FID"]
+        let fid = Dictionary(uniqueKeysWithValues: years.map { ($0.year, $0.intraFID) })
+        for b in bins {
+            let reader = b.realBias.map { String(format: "%+11.1f %6.1f %4d", $0, b.realMeanAbsoluteError ?? .nan, b.realCount) }
+                ?? "          –      –    0"
+            let sex = b.sexAccuracy.map { String(format: "%5.1f%%", 100 * $0) } ?? "    – "
+            let intra = (fid[b.year] ?? nil).map { String(format: "%.4f", $0) } ?? "–"
+            lines.append(String(format: "%4d  %@  %+6.1f %6.1f %7.1f |", b.year, b.sex.rawValue, b.bias, b.meanAbsoluteError, b.spread)
+                         + reader + " | " + sex + " | " + intra)
+        }
+        lines.append(String(format: "worst |bias| %.1f, mean |bias| %.1f, mean MAE %.1f months", worstAbsoluteBias, meanAbsoluteBias, meanAbsoluteError)
+                     + (sexAccuracy.map { String(format: "; sex read as requested %.1f%%", 100 * $0) } ?? "")
+                     + (realSexAccuracy.map { String(format: " (real %.1f%%)", 100 * $0) } ?? ""))
+        return lines.joined(separator: "\n")
+    }
+}
+
+public enum LabelFidelity {
+    /// Runs the evaluation. `ageModelPath` is a `train-age` bone-age model; its recorded split
+    /// chooses the held-out real images (all labelled images when it records none).
+    public static func evaluate(generator: SnapshotGenerator, dataset: PackedDataset, ageModelPath: String,
+                                sexModelPath: String? = nil, options: LabelFidelityOptions = LabelFidelityOptions(),
+                                log: (String) -> Void = { _ in }) throws -> LabelFidelityReport {
+        guard let conditioning = generator.conditioning, conditioning.usesAge else {
+            throw MetricError.invalidArgument("--metrics fidelity needs a snapshot conditional on age (train-gan --condition age,sex); \(generator.path) is not")
+        }
+        guard options.perBin >= 2 else { throw MetricError.invalidArgument("--fidelity-count must be at least 2, got \(options.perBin)") }
+        let ageModel = try AgeModelFile.load(ageModelPath)
+        guard !ageModel.configuration.predictsSex else {
+            throw MetricError.invalidArgument("\(ageModelPath) is a sex classifier; fidelity needs a bone-age model (--age-model)")
+        }
+        let sexModel = try sexModelPath.map { path -> AgeRegressor in
+            let model = try AgeModelFile.load(path)
+            guard model.configuration.predictsSex else {
+                throw MetricError.invalidArgument("\(path) reads bone age, not sex; --sex-model needs `train-age --target sex`")
+            }
+            return model
+        }
+        let ageReader = GeneratedImageAges(model: ageModel)
+        let sexReader = sexModel.map { GeneratedImageAges(model: $0) }
+        let extractor = AgeModelFeatureExtractor(model: ageModel, name: (ageModelPath as NSString).lastPathComponent,
+                                                 identifier: "fidelity")
+        let years = try options.years ?? defaultYears(generator)
+        let sexes: [Sex] = conditioning.usesSex ? [.female, .male] : [.female]
+        let (held, splitDescription) = try heldOutReals(dataset, ageModelPath: ageModelPath)
+
+        var bins: [LabelFidelityReport.Bin] = []
+        var yearRows: [LabelFidelityReport.Year] = []
+        for year in years {
+            let generatedFeatures = FeatureAccumulator()
+            var generatedCount = 0
+            for sex in sexes {
+                let labels = (0..<options.perBin).map {
+                    HandLabel(ageMonths: Double(12 * year) + 12 * (Double($0) + 0.5) / Double(options.perBin), sex: sex)
+                }
+                var read: [Double] = [], maleProbability: [Double] = []
+                for start in stride(from: 0, to: labels.count, by: options.batch) {
+                    let slice = Array(labels[start..<Swift.min(labels.count, start + options.batch)])
+                    let seeds = (start..<(start + slice.count)).map { options.firstSeed &+ UInt64($0) }
+                    let images = try generator.images(seeds: seeds, labels: slice, extrapolate: true)
+                    let reading: AgeReading = conditioning.usesSex ? (sex == .male ? .male : .female) : .meanOfSexes
+                    read += try ageReader.read(images, reading: reading).age.to(.float64).toArray(Double.self)
+                    if let sexReader { maleProbability += try sexReader.maleProbability(images).to(.float64).toArray(Double.self) }
+                    try generatedFeatures.add(try extractor.features(images: images))
+                }
+                generatedCount += labels.count
+                let errors = zip(read, labels).map { $0 - $1.ageMonths }
+                var bin = LabelFidelityReport.Bin(year: year, sex: sex, generated: labels.count, bias: mean(errors),
+                                                  meanAbsoluteError: mean(errors.map(Swift.abs)), spread: standardDeviation(errors),
+                                                  realCount: 0, realBias: nil, realMeanAbsoluteError: nil, realSpread: nil,
+                                                  sexAccuracy: nil, realSexAccuracy: nil)
+                if sexModel != nil, conditioning.usesSex {
+                    bin.sexAccuracy = mean(maleProbability.map { ($0 > 0.5) == (sex == .male) ? 1 : 0 })
+                }
+                let reals = held.filter { i in
+                    Int(dataset.ageMonths[i] / 12) == year && (!conditioning.usesSex || dataset.isMale(i) == (sex == .male))
+                }
+                if !reals.isEmpty {
+                    let predicted = try ageModel.predictMonths(dataset: dataset, indices: reals).map(Double.init)
+                    let realErrors = zip(predicted, reals).map { $0 - Double(dataset.ageMonths[$1]) }
+                    bin.realCount = reals.count
+                    bin.realBias = mean(realErrors)
+                    bin.realMeanAbsoluteError = mean(realErrors.map(Swift.abs))
+                    bin.realSpread = standardDeviation(realErrors)
+                    if let sexModel, conditioning.usesSex {
+                        let logits = try sexModel.predictMonths(dataset: dataset, indices: reals)
+                        bin.realSexAccuracy = SexCheck(logits: logits, male: reals.map { dataset.isMale($0)! }).accuracy
+                    }
+                }
+                bins.append(bin)
+                log(String(format: "fidelity: %d y %@: bias %+.1f, MAE %.1f months (reader on %d reals: %@)", year, sex.rawValue,
+                           bin.bias, bin.meanAbsoluteError, bin.realCount, bin.realBias.map { String(format: "%+.1f", $0) } ?? "–"))
+            }
+            let realYear = (0..<dataset.count).filter { Int(dataset.ageMonths[$0] / 12) == year && dataset.ageMonths[$0] >= 0 }
+            var fid: Double?
+            if realYear.count >= 2 {
+                let realFeatures = FeatureAccumulator()
+                for chunk in realYear.chunked(into: options.batch) {
+                    try realFeatures.add(try extractor.features(images: try dataset.imageTensor(Array(chunk), resolution: ageModel.configuration.resolution)))
+                }
+                fid = FrechetDistance.distance(try generatedFeatures.statistics(), try realFeatures.statistics())
+            }
+            yearRows.append(LabelFidelityReport.Year(year: year, generated: generatedCount, real: realYear.count, intraFID: fid))
+        }
+        return LabelFidelityReport(bins: bins, years: yearRows, resolution: generator.resolution, realSplit: splitDescription)
+    }
+
+    /// Every whole year whose twelve months lie inside the snapshot's trained range.
+    static func defaultYears(_ generator: SnapshotGenerator) throws -> [Int] {
+        guard let range = generator.trainedAgeRange else {
+            throw MetricError.invalidArgument("\(generator.path) records no trained age range; give the years to check")
+        }
+        let first = Int((range.lowerBound / 12).rounded(.up)), last = Int((range.upperBound / 12).rounded(.down)) - 1
+        guard first <= last else { throw MetricError.invalidArgument("\(generator.path) was trained on less than one whole year of bone age") }
+        return Array(first...last)
+    }
+
+    /// The bone-age model's held-out images in `dataset` (its recorded split by id).
+    static func heldOutReals(_ dataset: PackedDataset, ageModelPath: String) throws -> ([Int], String) {
+        let labelled = { (i: Int) in dataset.ageMonths[i].isFinite && dataset.ageMonths[i] >= 0 }
+        guard let training = try AgeTrainingCursor.trainingOptions(ofModel: ageModelPath) else {
+            return ((0..<dataset.count).filter(labelled), "all labelled images (the model records no split)")
+        }
+        let split = AgeTrainingRun.split(dataset, validationFraction: training.validationFraction, seed: training.seed)
+        return (split.validation.filter(labelled),
+                "the age model's held-out children (split by id, fraction \(training.validationFraction), seed \(training.seed))")
+    }
+
+    static func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+
+    static func standardDeviation(_ values: [Double]) -> Double {
+        guard values.count > 1 else { return 0 }
+        let m = mean(values)
+        return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+    }
+}

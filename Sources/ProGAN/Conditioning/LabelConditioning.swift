@@ -1,0 +1,123 @@
+import Foundation
+import Torch
+
+/// The labels a conditional PGGAN is built for.
+public enum ConditionAttribute: String, Codable, Sendable, CaseIterable {
+    case age
+    case sex
+
+    /// Parses "age,sex", "age" or "sex", naming `option` when the list is wrong.
+    public static func parseList(_ text: String, option: String = "condition") throws -> [ConditionAttribute] {
+        var attributes: [ConditionAttribute] = []
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            guard let attribute = ConditionAttribute(rawValue: part) else {
+                throw ProGANError.invalidOption(option, "unknown label '\(part)'; expected age, sex or age,sex")
+            }
+            guard !attributes.contains(attribute) else {
+                throw ProGANError.invalidOption(option, "'\(part)' is named twice")
+            }
+            attributes.append(attribute)
+        }
+        guard !attributes.isEmpty else { throw ProGANError.invalidOption(option, "expected age, sex or age,sex") }
+        return ConditionAttribute.allCases.filter(attributes.contains)
+    }
+}
+
+/// How bone age enters the networks.
+public enum AgeEncoding: String, Codable, Sendable, CaseIterable {
+    /// One value: s = 2·age/scale − 1.
+    case scalar
+    /// s and fixed sinusoids sin(π·2^k·a), cos(π·2^k·a) of a = age/scale, k = 0…K−1.
+    case fourier
+}
+
+/// How the discriminator uses the labels.
+public enum DiscriminatorConditioning: String, Codable, Sendable, CaseIterable {
+    /// Projection discriminator (Miyato & Koyama 2018): score + ⟨E(h(c)), φ(x)⟩/√dim.
+    case projection
+    /// Auxiliary heads (AC-GAN, as the official PGGAN code's label penalty): D also predicts age and sex.
+    case auxiliary
+    /// Both.
+    case both
+
+    public var projects: Bool { self != .auxiliary }
+    public var predicts: Bool { self != .projection }
+}
+
+/// The architecture side of conditioning, part of `NetworkOptions`. Networks take raw label rows
+/// [N, 2] = (bone age in months, sex code 0 female / 1 male) and encode them as `features`.
+/// G: [PN(z), PN(E_G·h(c))] enters the 4×4 dense layer (StyleGAN2-ADA's recipe, so the label is not
+/// drowned by the latent). D: projection on the 4×4 block's dense output and/or auxiliary outputs.
+public struct LabelConditioning: Codable, Sendable, Equatable {
+    public var attributes: [ConditionAttribute]
+    public var ageEncoding: AgeEncoding
+    /// Sinusoid pairs of the Fourier encoding.
+    public var fourierFrequencies: Int
+    /// Months that map to a = 1 (ages are divided by it, as CcGAN divides by the largest label).
+    public var ageScaleMonths: Double
+    public var discriminator: DiscriminatorConditioning
+
+    public init(attributes: [ConditionAttribute] = [.age, .sex], ageEncoding: AgeEncoding = .fourier,
+                fourierFrequencies: Int = 4, ageScaleMonths: Double = 240,
+                discriminator: DiscriminatorConditioning = .projection) {
+        self.attributes = attributes
+        self.ageEncoding = ageEncoding
+        self.fourierFrequencies = fourierFrequencies
+        self.ageScaleMonths = ageScaleMonths
+        self.discriminator = discriminator
+    }
+
+    public var usesAge: Bool { attributes.contains(.age) }
+    public var usesSex: Bool { attributes.contains(.sex) }
+
+    public var ageFeatureCount: Int {
+        guard usesAge else { return 0 }
+        return ageEncoding == .scalar ? 1 : 1 + 2 * fourierFrequencies
+    }
+
+    /// Width of h(c).
+    public var featureCount: Int { ageFeatureCount + (usesSex ? 2 : 0) }
+
+    /// D's outputs after the critic score: the predicted age (s units) and two sex logits, when predicting.
+    public var auxiliaryOutputCount: Int {
+        guard discriminator.predicts else { return 0 }
+        return (usesAge ? 1 : 0) + (usesSex ? 2 : 0)
+    }
+
+    public func validate() throws {
+        guard !attributes.isEmpty else { throw ProGANError.invalidOption("condition", "names no label") }
+        guard fourierFrequencies >= 1, fourierFrequencies <= 16 else {
+            throw ProGANError.invalidOption("age-frequencies", "must be in 1…16, got \(fourierFrequencies)")
+        }
+        guard ageScaleMonths > 0, ageScaleMonths.isFinite else {
+            throw ProGANError.invalidOption("age-scale", "must be a positive number of months, got \(ageScaleMonths)")
+        }
+    }
+
+    /// s = 2·age/scale − 1: bone age in about [−1, 1].
+    public func scaledAge(_ months: Tensor) -> Tensor { months * (2 / ageScaleMonths) - 1 }
+
+    /// h(c) [N, featureCount] for label rows [N, 2].
+    public func features(_ rows: Tensor) -> Tensor {
+        precondition(rows.rank == 2 && rows.size(1) == 2, "LabelConditioning.features: label rows must be [N, 2], got \(rows.shape)")
+        var parts: [Tensor] = []
+        if usesAge {
+            let months = rows.sliced(dim: 1, 0, 1)
+            parts.append(scaledAge(months))
+            if ageEncoding == .fourier {
+                let a = months * (1 / ageScaleMonths)
+                for k in 0..<fourierFrequencies {
+                    let angle = a * (Double.pi * Double(1 << k))
+                    parts.append(angle.sin())
+                    parts.append(angle.cos())
+                }
+            }
+        }
+        if usesSex {
+            let male = rows.sliced(dim: 1, 1, 2)
+            parts.append(1 - male)
+            parts.append(male)
+        }
+        return parts.count == 1 ? parts[0] : Tensor.cat(parts, dim: 1)
+    }
+}

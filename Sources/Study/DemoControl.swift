@@ -1,0 +1,103 @@
+import BoneAge
+import Foundation
+import GANMetrics
+import LatentLab
+import ProGAN
+import RunKit
+
+/// Explicit control, the source study's future work: a PGGAN conditioned on bone age and sex, its
+/// atlas plate, its label fidelity read by the bone-age CNN and a sex classifier, and the check
+/// that age lives in the label rather than in z.
+extension DemoPipeline {
+    var controlStages: [(name: String, body: () throws -> Void)] {
+        [("train-sex", trainSexClassifier), ("train-cgan", trainConditionalGAN), ("plate", writePlate),
+         ("fidelity", evaluateFidelity)]
+    }
+
+    var sexModelPath: String { RunFiles.join(layout.sexModel, "best.safetensors") }
+
+    func trainSexClassifier() throws {
+        var options = AgeTrainingOptions(data: layout.store, resolution: settings.resolution)
+        options.target = .sex
+        options.sexInput = false
+        options.epochs = settings.sexEpochs
+        options.compactWidth = settings.ageWidth
+        options.seed = settings.seed
+        let run: AgeTrainingRun
+        if FileManager.default.fileExists(atPath: RunFiles.join(layout.sexModel, "last.json")) {
+            run = try AgeTrainingRun(resuming: RunFiles.join(layout.sexModel, "last.json"))
+        } else {
+            try FileManager.default.createDirectory(atPath: layout.sexModel, withIntermediateDirectories: true)
+            run = try AgeTrainingRun(options: options, folder: try RunFolder(existing: layout.sexModel))
+        }
+        run.onEpoch = { [log] r in
+            log(String(format: "  sex epoch %d/%d  val accuracy %.3f", r["epoch"] as? Int ?? 0, options.epochs,
+                       RunFiles.double(r["val_accuracy"]) ?? .nan))
+        }
+        try run.train()
+    }
+
+    /// The unconditional demo GAN's options with bone age and sex as labels (the library's default
+    /// conditioning), on its own phase length.
+    var conditionalOptions: ProGANOptions {
+        get throws {
+            var options = try ganOptions
+            options.preset = "demo-\(settings.name)-conditional"
+            options.network.conditioning = LabelConditioning()
+            options.conditionTraining = ConditionTraining()
+            options.schedule.stabiliseKimg = settings.conditionalPhaseKimg
+            options.schedule.fadeKimg = settings.conditionalPhaseKimg
+            options.schedule.totalKimg = settings.conditionalTotalKimg
+            try options.validate()
+            return options
+        }
+    }
+
+    func trainConditionalGAN() throws {
+        try train(options: try conditionalOptions, in: layout.conditionalGAN, label: "conditional gan")
+    }
+
+    var latestConditionalSnapshot: String {
+        get throws { try Self.latestSnapshot(in: layout.conditionalGAN, stage: "train-cgan") }
+    }
+
+    func writePlate() throws {
+        let generator = try ProGANSnapshot.loadGenerator(try latestConditionalSnapshot)
+        let range = generator.trainedAgeRange ?? 12...216
+        let years = Array(Swift.max(1, Int((range.lowerBound / 12).rounded(.up)))...Swift.min(18, Int(range.upperBound / 12)))
+        let plate = AtlasPlate(years: years, columns: settings.plateColumns)
+        let output = try plate.write(from: generator, to: layout.plate, title: "SYNTHETIC - Ossify demo atlas plate")
+        log("atlas plate: \(output.imagePaths.count) images of \(output.resolution)×\(output.resolution), years \(years.first!)–\(years.last!): \(output.platePath)")
+    }
+
+    func evaluateFidelity() throws {
+        var options = EvaluationOptions(metrics: [.fidelity], count: 2)
+        options.ageModel = ageModelPath
+        options.sexModel = sexModelPath
+        options.fidelity.perBin = settings.fidelityPerBin
+        let evaluator = try SnapshotEvaluator(store: layout.store, options: options)
+        evaluator.log = { [log] in log("  \($0)") }
+        let report = try evaluator.evaluate(snapshot: try latestConditionalSnapshot)
+        for line in report.table().split(separator: "\n") { log("  \(line)") }
+    }
+
+    /// Latent sampling and LASSO on the conditional GAN with its label held fixed: what age the CNN
+    /// reads should barely depend on z (the study found it there; here it is in the label).
+    func checkDisentanglement() throws {
+        let snapshot = try latestConditionalSnapshot
+        let generator = try ProGANSnapshot.loadGenerator(snapshot)
+        let label = HandLabel(ageMonths: settings.disentanglementAgeMonths, sex: .female)
+        let samples = RunFiles.join(layout.disentanglement, "samples")
+        let summary = try LatentSampler.run(generator: generator, label: label, ageModel: try AgeModelFile.load(ageModelPath),
+                                            count: settings.latentSamples, store: LatentStore(path: samples),
+                                            reading: .female, snapshotName: snapshot, ageModelName: ageModelPath)
+        let table = try LatentStore.load(samples)
+        let report = try LatentLasso.run(table: table, folds: settings.lassoFolds)
+        _ = try LatentLasso.write(report, to: RunFiles.join(layout.disentanglement, "lasso"), source: samples)
+        let ages = table.age
+        let mean = ages.reduce(0, +) / Double(ages.count)
+        let spread = (ages.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(1, ages.count - 1))).squareRoot()
+        log(String(format: "disentanglement: %d images at %.0f months F; CNN reads %.1f ± %.1f months; LASSO on z explains it to %.1f ± %.1f held out",
+                   summary.count, label.ageMonths, mean, spread, report.heldoutMAE, report.heldoutSD))
+    }
+}

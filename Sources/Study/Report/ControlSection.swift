@@ -1,0 +1,105 @@
+import Foundation
+
+extension StudyReport {
+    /// Explicit control (the study's future work): the conditional GAN's atlas plate, its label
+    /// fidelity (requested against CNN-read age per year, beside the reader's own error on real
+    /// images), intra-FID per year, the sex check, and the disentanglement check.
+    mutating func controlSection() {
+        page.section("Hands of a chosen bone age and sex (conditional GAN)", id: "control")
+        guard let run = inputs.conditionalRun, RunFiles.exists(run) else {
+            page.missing("conditional PGGAN run folder (train-gan --condition age,sex; give --cgan RUN)")
+            return
+        }
+        if let options = RunFiles.json(RunFiles.join(run, "options.json")) {
+            let network = options["network"] as? [String: Any] ?? [:]
+            let conditioning = network["conditioning"] as? [String: Any] ?? [:]
+            let training = options["conditionTraining"] as? [String: Any] ?? [:]
+            let range = RunFiles.doubles(training["ageRangeMonths"])
+            page.table([["setting", "value"],
+                        ["labels", ((conditioning["attributes"] as? [String]) ?? []).joined(separator: ", ")],
+                        ["age encoding", "\(conditioning["ageEncoding"] ?? "—")"],
+                        ["discriminator conditioning", "\(conditioning["discriminator"] ?? "—")"],
+                        ["age-balanced training", "\(training["balanceAge"] ?? "—")"],
+                        ["vicinity (CcGAN)", "\(training["vicinity"] ?? "—")"
+                            + (RunFiles.double(training["kappaMonths"]).map { String(format: ", κ %.1f months", $0) } ?? "")],
+                        ["trained bone-age range", range.count == 2 ? String(format: "%.0f–%.0f months", range[0], range[1]) : "—"]],
+                       caption: "Conditional PGGAN run \(run): options.json records every choice.")
+        }
+        let plate = RunFiles.join(run, "plate/plate.png")
+        if RunFiles.exists(plate) {
+            page.image(plate, caption: "Atlas plate: one row per whole year of bone age, girls left and boys right; column k of every block is the same latent seed. Every image is synthetic.", maxWidth: 1000)
+        } else {
+            page.missing("\(plate) (run ossify generate --snapshot … --plate --out \(run)/plate)")
+        }
+        fidelityPart(run)
+        disentanglementPart()
+    }
+
+    mutating func fidelityPart(_ run: String) {
+        page.raw("<h3>Label fidelity: does the generator obey the age and sex it is asked for?</h3>")
+        guard let line = RunFiles.jsonLines(RunFiles.join(run, "metric-fidelity.jsonl")).last,
+              let bins = line["bins"] as? [[String: Any]], !bins.isEmpty else {
+            page.missing("\(run)/metric-fidelity.jsonl (run ossify evaluate --metrics fidelity --age-model … --sex-model …)")
+            return
+        }
+        let sexes = Array(Set(bins.compactMap { $0["sex"] as? String })).sorted()
+        var chart = SVGChart(title: "Bias of the CNN-read age per year (read − requested)", xLabel: "requested bone age (years)",
+                             yLabel: "mean bias (months)")
+        for (k, sex) in sexes.enumerated() {
+            let rows = bins.filter { $0["sex"] as? String == sex }
+            let x = rows.compactMap { RunFiles.double($0["year"]) }.map { $0 + 0.5 }
+            chart.series.append(.init("generated, \(sex)", x: x, y: rows.map { RunFiles.double($0["bias"]) ?? .nan },
+                                      color: SVGChart.palette[2 * k]))
+            chart.series.append(.init("reader on real images, \(sex)", x: x, y: rows.map { RunFiles.double($0["real_bias"]) ?? .nan },
+                                      style: .points, color: SVGChart.palette[2 * k + 1]))
+        }
+        chart.references = [.init("no bias", value: 0)]
+        page.chart(chart, caption: "For each whole year and sex, \(line["images_per_bin"] ?? "K") images were generated (ages spread over the year) and read by the bone-age CNN with the requested sex. The points are the same CNN's bias on held-out real images of that year and sex: the reader's own error, against which fidelity is judged.")
+        var table: [[String]] = [["year", "sex", "bias", "MAE", "spread", "reader bias (real)", "reader MAE (real)", "real images", "sex read as asked"]]
+        for b in bins {
+            table.append(["\(b["year"] ?? "")", "\(b["sex"] ?? "")", RunFiles.format(RunFiles.double(b["bias"]), "%+.1f"),
+                          RunFiles.format(RunFiles.double(b["mae"]), "%.1f"), RunFiles.format(RunFiles.double(b["spread"]), "%.1f"),
+                          RunFiles.format(RunFiles.double(b["real_bias"]), "%+.1f"), RunFiles.format(RunFiles.double(b["real_mae"]), "%.1f"),
+                          "\(b["real_images"] ?? "")",
+                          RunFiles.double(b["sex_accuracy"]).map { String(format: "%.0f%%", 100 * $0) } ?? "—"])
+        }
+        let sex = RunFiles.double(line["sex_accuracy"]).map { String(format: "%.1f%%", 100 * $0) } ?? "—"
+        let realSex = RunFiles.double(line["real_sex_accuracy"]).map { String(format: "%.1f%%", 100 * $0) } ?? "—"
+        page.table(table, caption: String(format: "Months. Worst |bias| %@, mean |bias| %@; sex read as requested in %@ of generated images (the classifier on held-out real images: %@). Snapshot %@.",
+                                          RunFiles.format(RunFiles.double(line["worst_abs_bias"]), "%.1f"),
+                                          RunFiles.format(RunFiles.double(line["mean_abs_bias"]), "%.1f"), sex, realSex,
+                                          "\(line["snapshot"] ?? "—")"))
+        if let years = line["years"] as? [[String: Any]] {
+            let rows = years.filter { RunFiles.double($0["intra_fid"]) != nil }
+            if !rows.isEmpty {
+                var fid = SVGChart(title: "Intra-FID per year (CcGAN's measure)", xLabel: "bone age (years)", yLabel: "FID on bone-age CNN features")
+                fid.series = [.init("intra-FID", x: rows.compactMap { RunFiles.double($0["year"]) }.map { $0 + 0.5 },
+                                    y: rows.compactMap { RunFiles.double($0["intra_fid"]) }, style: .bars, color: SVGChart.palette[0])]
+                fid.barWidth = 0.8
+                fid.yIncludesZero = true
+                page.chart(fid, caption: "FID between the year's generated images (both sexes) and the year's real images, on the bone-age CNN's features: realism within each age, not only overall.")
+            }
+        }
+    }
+
+    mutating func disentanglementPart() {
+        guard let latent = inputs.latent else { return }
+        let lasso = RunFiles.join(latent, "conditional/lasso/lasso.json")
+        page.raw("<h3>Age is in the label, not in z</h3>")
+        guard let fit = RunFiles.json(lasso) else {
+            page.missing("\(lasso) (ossify latent sample --label-age … --label-sex … on the conditional snapshot, then latent lasso)")
+            return
+        }
+        var rows = [["LASSO of CNN-read age on z", "SD of CNN-read age", "held-out error (months)", "predicting the mean", "non-zero coefficients"]]
+        func row(_ name: String, _ json: [String: Any]) -> [String] {
+            [name, RunFiles.format(RunFiles.double(json["age_sd"]), "%.1f"),
+             RunFiles.format(RunFiles.double(json["heldout_mae"]), "%.1f") + " ± " + RunFiles.format(RunFiles.double(json["heldout_sd"]), "%.1f"),
+             RunFiles.format(RunFiles.double(json["constant_heldout_mae"]), "%.1f"), "\(json["nonzero"] ?? "—")"]
+        }
+        rows.append(row("conditional GAN, label held fixed", fit))
+        if let unconditional = RunFiles.json(RunFiles.join(latent, "lasso/lasso.json")) {
+            rows.append(row("unconditional GAN (the study's analysis)", unconditional))
+        }
+        page.table(rows, caption: "With the label held fixed, what the CNN reads should barely vary with z, and the LASSO has little to find. The unconditional GAN, by contrast, keeps its whole age range in z. \"Predicting the mean\" is the held-out error of a model that ignores z.")
+    }
+}

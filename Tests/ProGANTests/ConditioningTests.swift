@@ -1,0 +1,329 @@
+import Foundation
+@testable import ProGAN
+import Radiograph
+import RunKit
+import Testing
+import Torch
+import TorchNN
+
+/// A tiny conditional run: 8² network, labels (age, sex).
+func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditioning(),
+                            training: ConditionTraining = ConditionTraining()) -> ProGANOptions {
+    var options = tinyOptions()
+    options.network.conditioning = conditioning
+    options.conditionTraining = training
+    return options
+}
+
+@Suite struct ConditioningTests {
+    @Test func labelFeaturesMatchAHandComputation() {
+        let rows = HandLabel.rows([HandLabel(ageMonths: 60, sex: .male), HandLabel(ageMonths: 180, sex: .female)])
+        let scalar = LabelConditioning(ageEncoding: .scalar).features(rows).toArray(Float.self)
+        // s = 2·age/240 − 1; sex one-hot [F, M].
+        #expect(scalar.count == 6)
+        #expect(zip(scalar, [-0.5, 0, 1, 0.5, 1, 0] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 })
+        let fourier = LabelConditioning(ageEncoding: .fourier, fourierFrequencies: 2).features(rows).toArray(Float.self)
+        #expect(fourier.count == 2 * (1 + 4 + 2))
+        for (row, months) in [60.0, 180.0].enumerated() {
+            let a = months / 240
+            let expected = [2 * a - 1, sin(Double.pi * a), cos(Double.pi * a), sin(2 * Double.pi * a), cos(2 * Double.pi * a)]
+            for (k, value) in expected.enumerated() {
+                #expect(abs(Double(fourier[row * 7 + k]) - value) < 1e-5, "feature \(k) of age \(months)")
+            }
+        }
+        let ageOnly = LabelConditioning(attributes: [.age], ageEncoding: .scalar)
+        #expect(ageOnly.featureCount == 1 && ageOnly.features(rows).shape == [2, 1])
+        let sexOnly = LabelConditioning(attributes: [.sex])
+        #expect(sexOnly.features(rows).toArray(Float.self) == [0, 1, 1, 0])
+    }
+
+    @Test func projectionMatchesAHandComputation() {
+        var options = NetworkOptions(resolution: 4, latentSize: 8, fmapBase: 32, fmapMax: 8)
+        options.mbstdGroupSize = 2
+        options.conditioning = LabelConditioning(ageEncoding: .scalar, discriminator: .projection)
+        let d = ProDiscriminator(options, generator: Generator(seed: 4))
+        let x = Tensor.randn([2, 1, 4, 4], generator: Generator(seed: 5))
+        let rows = HandLabel.rows([HandLabel(ageMonths: 30, sex: .female), HandLabel(ageMonths: 200, sex: .male)])
+        let scores = d(x, labels: rows).toArray(Float.self)
+        // φ from D's own layers; the projection term written out by hand.
+        let block = d.outputBlock
+        let h0 = minibatchStdDev(d.fromRGB[2]!(x).leakyReLU(0.2), groupSize: 2)
+        let phi = block.dense0(block.conv(h0).leakyReLU(0.2).flattened(from: 1)).leakyReLU(0.2)
+        let plain = block.dense1(phi).toArray(Float.self)
+        let weights = block.project!.weight.toArray(Float.self), scale = block.project!.scale
+        let features = options.conditioning!.features(rows).toArray(Float.self)
+        let phiValues = phi.toArray(Float.self)
+        let dim = phi.size(1), width = options.conditioning!.featureCount
+        for n in 0..<2 {
+            var dot = 0.0
+            for k in 0..<dim {
+                var embedded = 0.0
+                for j in 0..<width { embedded += Double(weights[k * width + j]) * scale * Double(features[n * width + j]) }
+                dot += embedded * Double(phiValues[n * dim + k])
+            }
+            #expect(abs(Double(scores[n]) - (Double(plain[n]) + dot / Double(dim).squareRoot())) < 1e-4)
+        }
+    }
+
+    @Test func generatorEmbedsLabelsBesideTheLatent() {
+        var options = NetworkOptions(resolution: 4, latentSize: 8, fmapBase: 32, fmapMax: 8)
+        options.conditioning = LabelConditioning(ageEncoding: .scalar)
+        let g = ProGenerator(options, generator: Generator(seed: 6))
+        #expect(g.inputBlock.dense.weight.shape == [8 * 16, 16])
+        #expect(g.inputBlock.embed!.weight.shape == [8, 3])
+        let z = Tensor.randn([3, 8], generator: Generator(seed: 7))
+        let young = HandLabel.rows(Array(repeating: HandLabel(ageMonths: 24, sex: .female), count: 3))
+        let old = HandLabel.rows(Array(repeating: HandLabel(ageMonths: 200, sex: .female), count: 3))
+        #expect(!g(z, labels: young).allClose(g(z, labels: old), atol: 1e-4), "the label changes nothing")
+        // Only the direction of the embedding counts (it is pixel-normalised), as for z.
+        #expect(g(z * 3, labels: young).allClose(g(z, labels: young), atol: 1e-5))
+    }
+
+    @Test func conditionalShapesAtEveryLevelAndDuringFades() {
+        for mode in DiscriminatorConditioning.allCases {
+            var options = NetworkOptions(resolution: 32, latentSize: 16, fmapBase: 64, fmapMax: 16)
+            options.mbstdGroupSize = 2
+            options.conditioning = LabelConditioning(discriminator: mode)
+            let g = ProGenerator(options, generator: Generator(seed: 1))
+            let d = ProDiscriminator(options, generator: Generator(seed: 2))
+            let z = Tensor.randn([4, 16], generator: Generator(seed: 3))
+            let rows = HandLabel.rows((0..<4).map { HandLabel(ageMonths: Double(12 + 50 * $0), sex: $0 % 2 == 0 ? .female : .male) })
+            let outputs = mode == .projection ? 1 : 4
+            for level in 2...5 {
+                for alpha in [0.0, 0.5, 1.0] {
+                    let images = g(z, labels: rows, level: level, alpha: alpha)
+                    #expect(images.shape == [4, 1, 1 << level, 1 << level])
+                    #expect(d(images, labels: rows, level: level, alpha: alpha).shape == [4, outputs])
+                }
+            }
+        }
+    }
+
+    @Test func conditionalStateDictNames() {
+        var options = NetworkOptions(resolution: 8, latentSize: 8, fmapBase: 32, fmapMax: 8)
+        options.conditioning = LabelConditioning(discriminator: .both)
+        let gNames = ProGenerator(options).namedParameters().map(\.name)
+        #expect(gNames.prefix(3) == ["b4.bias", "b4.embed.weight", "b4.dense.weight"])
+        let dNames = ProDiscriminator(options).namedParameters().map(\.name)
+        #expect(dNames.suffix(3) == ["b4.dense1.weight", "b4.dense1.bias", "b4.project.weight"])
+        #expect(ProDiscriminator(options).outputBlock.dense1.weight.shape == [4, 8])
+    }
+
+    @Test func auxiliaryLossMatchesAHandComputation() {
+        let conditioning = LabelConditioning(discriminator: .auxiliary)
+        let loss = AuxiliaryLabelLoss(conditioning: conditioning, weight: 2)
+        let outputs = Tensor([0.3, 0.1, 2.0, -1.0, -0.4, 0.5, 0.0, 1.0] as [Float], shape: [2, 4])
+        let rows = HandLabel.rows([HandLabel(ageMonths: 120, sex: .female), HandLabel(ageMonths: 48, sex: .male)])
+        let value = loss(outputs: outputs, labels: rows)!.item()
+        let ageTerm = (pow(0.1 - 0.0, 2) + pow(0.5 - (-0.6), 2)) / 2
+        func ce(_ logits: [Double], _ target: Int) -> Double { log(logits.map(exp).reduce(0, +)) - logits[target] }
+        let sexTerm = (ce([2.0, -1.0], 0) + ce([0.0, 1.0], 1)) / 2
+        #expect(abs(value - 2 * (ageTerm + sexTerm)) < 1e-5)
+        #expect(AuxiliaryLabelLoss(conditioning: LabelConditioning(), weight: 1)(outputs: outputs, labels: rows) == nil)
+    }
+
+    @Test func balancedDrawsFlattenASkewedHistogram() {
+        // 90% of the images at 10–11 years, the rest spread over 1–17.
+        var ages: [Double] = []
+        for i in 0..<900 { ages.append(120 + Double(i % 12)) }
+        for year in 1...17 where year != 10 { for m in 0..<6 { ages.append(Double(year * 12 + m)) } }
+        let table = LabelTable(ages: ages, sexes: ages.indices.map { $0 % 3 == 0 ? .male : .female })
+        let weights = table.yearFlatteningWeights
+        #expect(abs(weights[0] - 1.0 / 900) < 1e-12 && abs(weights.last! - 1.0 / 6) < 1e-12)
+        var training = ConditionTraining()
+        training.balanceAge = true
+        let draws = RealImageDraws(table: table, training: training, seed: 3)
+        var perYear = [Int](repeating: 0, count: 18)
+        for batch in 0..<250 { for draw in draws.draws(batch: batch, count: 64) { perYear[Int(table.ages[draw.index] / 12)] += 1 } }
+        let expected = Double(250 * 64) / 17
+        for year in 1...17 {
+            #expect(abs(Double(perYear[year]) - expected) < 0.12 * expected, "year \(year): \(perYear[year]) draws, expected ≈ \(expected)")
+        }
+        // Draws are keyed by (seed, batch, slot): the same batch again gives the same images.
+        #expect(draws.draws(batch: 7, count: 8) == draws.draws(batch: 7, count: 8))
+        // G's labels are uniform over the range, not the data.
+        let prior = LabelPrior(table: table, training: training)
+        let drawn = prior.draw(count: 4000, seed: 1, step: 0).map(\.ageMonths)
+        let young = drawn.filter { $0 < 108 }.count
+        #expect(abs(Double(young) / 4000 - (108 - 12) / (209.0 - 12)) < 0.03)
+    }
+
+    @Test func vicinalDrawsStayInTheVicinityAndTheSex() {
+        let ages = (0..<200).map { Double(6 + ($0 * 7) % 210) }
+        let table = LabelTable(ages: ages, sexes: ages.indices.map { $0 % 2 == 0 ? .female : .male })
+        for kind in [VicinityKind.hard, .soft] {
+            var training = ConditionTraining()
+            training.vicinity = kind
+            training.resolve(from: table, minibatchStdDevGroup: 4)
+            #expect(training.kappaMonths! > 0 && training.labelNoiseMonths! > 0)
+            let draws = RealImageDraws(table: table, training: training, seed: 9)
+            for draw in draws.draws(batch: 0, count: 256) {
+                #expect(table.sexes[draw.index] == draw.label.sex)
+                #expect(abs(table.ages[draw.index] - draw.label.ageMonths) <= draws.radius + 1e-9)
+                let fake = try! #require(draw.fakeLabel)
+                #expect(fake.sex == draw.label.sex && abs(fake.ageMonths - draw.label.ageMonths) <= draws.radius + 1e-9)
+                if kind == .hard { #expect(draw.weight == 1 && draw.fakeWeight == 1) }
+                else { #expect(draw.weight > 0 && draw.weight <= 1 && draw.fakeWeight > 0 && draw.fakeWeight <= 1) }
+            }
+        }
+    }
+
+    @Test func labelGroupsFillEachStddevGroupWithOneLabel() {
+        let ages = (0..<400).map { Double($0 % 200) * 1.1 }
+        let table = LabelTable(ages: ages, sexes: ages.indices.map { $0 < 200 ? .female : .male })
+        var training = ConditionTraining()
+        training.resolve(from: table, minibatchStdDevGroup: 4)
+        #expect(training.labelGroupSize == 4 && training.groupSize(minibatch: 16) == 4 && training.groupSize(minibatch: 6) == 1)
+        let draws = RealImageDraws(table: table, training: training, seed: 5).draws(batch: 3, count: 16)
+        // minibatchStdDev groups positions k, k+4, k+8, k+12: one sex, ages within a few months.
+        for k in 0..<4 {
+            let members = [k, k + 4, k + 8, k + 12].map { draws[$0] }
+            #expect(Set(members.map(\.label.sex)).count == 1)
+            let spread = members.map(\.label.ageMonths).max()! - members.map(\.label.ageMonths).min()!
+            #expect(spread <= 4 * 1.1 + 1e-9, "group \(k) spans \(spread) months")
+            #expect(Set(members.map(\.index)).count == 4, "group \(k) repeats an image")
+            #expect(members.allSatisfy { table.sexes[$0.index] == $0.label.sex && table.ages[$0.index] == $0.label.ageMonths })
+        }
+        let prior = LabelPrior(table: table, training: training)
+        let g = prior.draw(count: 16, seed: 1, step: 32, groupSize: 4)
+        #expect((0..<16).allSatisfy { g[$0] == g[$0 % 4] })
+        #expect(Set(g).count == 4)
+    }
+
+    @Test func badLabelsAreNamed() throws {
+        #expect(throws: ProGANError.data("store: image 17 (position 1) has bone age missing (NaN); --condition age needs a finite, non-negative age in months for every image")) {
+            _ = try LabelTable(ages: [12, .nan], sexCodes: [0, 1], ids: ["16", "17"], source: "store")
+        }
+        do {
+            _ = try LabelTable(ages: [12, -3], sexCodes: [0, 1], ids: ["a", "b"], source: "store")
+            Issue.record("a negative age was accepted")
+        } catch { #expect("\(error.localizedDescription)".contains("-3.0")) }
+        do {
+            _ = try LabelTable(ages: [12, 30], sexCodes: [0, 255], ids: ["a", "b"], source: "store")
+            Issue.record("an unknown sex was accepted")
+        } catch { #expect("\(error.localizedDescription)".contains("image b") && "\(error.localizedDescription)".contains("unknown sex")) }
+        // Sex does not matter to an age-only run.
+        #expect(try LabelTable(ages: [12, 30], sexCodes: [0, 255], ids: ["a", "b"], source: "s", attributes: [.age]).count == 2)
+        #expect(throws: ProGANError.invalidOption("sex", "expected F or M, got 'X'")) { _ = try Sex(parsing: "X") }
+        #expect(try Sex(parsing: "female") == .female && (try Sex(parsing: "m")) == .male)
+        #expect(throws: ProGANError.self) { try HandLabel(ageMonths: -1, sex: .male).validate() }
+        #expect(throws: ProGANError.self) { try HandLabel(ageMonths: .nan, sex: .male).validate() }
+        #expect(throws: ProGANError.self) { _ = try ConditionAttribute.parseList("age,height") }
+        #expect(try ConditionAttribute.parseList("sex, age") == [.age, .sex])
+    }
+
+    @Test func conditionalResumeIsBitIdenticalWithEveryLever() throws {
+        var training = ConditionTraining()
+        training.balanceAge = true
+        training.vicinity = .soft
+        let options = tinyConditionalOptions(LabelConditioning(discriminator: .both), training: training)
+        let straight = try ProGANTrainingRun(options: options, source: SyntheticSource(resolution: 8),
+                                             folder: try RunFolder.create(in: temporaryFolder(), description: "ca"))
+        try straight.train()
+        let recorded = try JSONDecoder().decode(ProGANOptions.self, from: Data(contentsOf: URL(fileURLWithPath: straight.folder.file("options.json"))))
+        #expect(recorded.conditionTraining?.kappaMonths != nil && recorded.conditionTraining?.ageRangeMonths == [6, 216])
+        let first = try ProGANTrainingRun(options: options, source: SyntheticSource(resolution: 8),
+                                          folder: try RunFolder.create(in: temporaryFolder(), description: "cb"))
+        try first.train(untilKimg: 0.032)
+        let resumed = try ProGANTrainingRun(resuming: first.folder.path, source: SyntheticSource(resolution: 8, seed: 99))
+        try resumed.train()
+        let stats = try JSONLinesWriter.read(straight.folder.file("stats.jsonl"))
+        #expect(stats.last?["loss_labels_d"] is Double && stats.last?["loss_labels_g"] is Double)
+        for (which, a, b) in [("Gs", straight.trainer.averagedGenerator.stateDict(), resumed.trainer.averagedGenerator.stateDict()),
+                              ("D", straight.trainer.discriminator.stateDict(), resumed.trainer.discriminator.stateDict())] {
+            for (name, tensor) in a { #expect(tensor.allClose(b[name]!, rtol: 0, atol: 0), "\(which).\(name) differs after resume") }
+        }
+    }
+
+    @Test func aConditionalRunWithoutLabelsIsRefused() throws {
+        final class Unlabelled: TrainingImageSource {
+            let maximumResolution = 8
+            func labelTable(attributes: [ConditionAttribute]) throws -> LabelTable { throw ProGANError.data("unlabelled: the store has no labels") }
+            func condition(on table: LabelTable, training: ConditionTraining) throws {}
+            func nextBatch(count: Int, resolution: Int) throws -> RealBatch { RealBatch(images: Tensor.zeros([count, 1, resolution, resolution])) }
+            func cursor() throws -> Data { Data() }
+            func restore(cursor: Data) throws {}
+        }
+        #expect(throws: ProGANError.data("unlabelled: the store has no labels")) {
+            _ = try ProGANTrainingRun(options: tinyConditionalOptions(), source: Unlabelled(),
+                                      folder: try RunFolder.create(in: temporaryFolder(), description: "cu"))
+        }
+    }
+}
+
+@Suite struct SnapshotGenerationTests {
+    /// A 16² run stopped at 8²: the snapshot generates 8² images, as its own grid did.
+    @Test func aMidTrainingSnapshotGeneratesAtItsOwnPhase() throws {
+        var options = tinyConditionalOptions()
+        options.network.resolution = 16
+        options.schedule.totalKimg = 1
+        let run = try ProGANTrainingRun(options: options, source: SyntheticSource(resolution: 16),
+                                        folder: try RunFolder.create(in: temporaryFolder(), description: "mid"))
+        try run.train(untilKimg: 0.064)  // 4² stable, fade to 8², 8² stable, 16² fading at 0.064
+        let snapshot = try #require(run.folder.files(prefix: "snapshot-", suffix: ".safetensors").last)
+        let cursor = try ProGANSnapshot.readCursor((snapshot as NSString).deletingPathExtension + ".json")
+        #expect(cursor.phase.resolution < 16 || cursor.phase.isFading)
+        let generator = try ProGANSnapshot.loadGenerator(snapshot)
+        #expect(generator.level == cursor.phase.level && generator.alpha == cursor.phase.alpha)
+        #expect(generator.phaseOrigin == .cursor)
+        let labels = [HandLabel(ageMonths: 100, sex: .male), HandLabel(ageMonths: 30, sex: .female)]
+        let images = try generator.images(seeds: [3, 4], labels: labels)
+        #expect(images.shape == [2, 1, cursor.phase.resolution, cursor.phase.resolution])
+        // The same images the trainer's own Gs makes at that phase (what the progress grid shows).
+        let expected = run.trainer.sample(Latents.batch(seeds: [3, 4], size: 8), labels: HandLabel.rows(labels))
+        #expect(images.allClose(expected, atol: 1e-6))
+        // Without the cursor, the phase comes from the tensors' metadata.
+        let lone = temporaryFolder() + "/lone.safetensors"
+        try FileManager.default.copyItem(atPath: snapshot, toPath: lone)
+        let fromMetadata = try ProGANSnapshot.loadGenerator(lone)
+        #expect(fromMetadata.phaseOrigin == .metadata && fromMetadata.level == generator.level)
+        // Files are written at that resolution too.
+        let out = temporaryFolder()
+        let written = try ProGANGeneration.generate(with: generator, seeds: [0, 1], labels: labels, outputDirectory: out)
+        #expect(written.resolution == cursor.phase.resolution)
+        let png = try ImageFile.read(written.imagePaths[0])
+        #expect(png.width == cursor.phase.resolution && png.height == cursor.phase.resolution)
+        #expect(try String(contentsOfFile: out + "/images.csv", encoding: .utf8).contains("seed0000.png,0,100.00,M"))
+    }
+
+    @Test func theSameSeedAndLabelGiveTheSameImage() throws {
+        let run = try ProGANTrainingRun(options: tinyConditionalOptions(), source: SyntheticSource(resolution: 8),
+                                        folder: try RunFolder.create(in: temporaryFolder(), description: "same"))
+        try run.train()
+        let snapshot = try #require(run.folder.files(prefix: "snapshot-", suffix: ".safetensors").last)
+        let generator = try ProGANSnapshot.loadGenerator(snapshot)
+        let label = HandLabel(ageMonths: 120, sex: .female)
+        let alone = try generator.images(seeds: [5], labels: [label])
+        let inBatch = try generator.images(seeds: [9, 5, 2], labels: [HandLabel(ageMonths: 40, sex: .male), label, label])
+        #expect(alone.allClose(inBatch[1..<2], atol: 1e-6))
+        let again = try ProGANSnapshot.loadGenerator(snapshot).images(seeds: [5], labels: [label])
+        #expect(alone.allClose(again, rtol: 0, atol: 0))
+        // Asking outside the trained range (6–216 months) needs --extrapolate.
+        #expect(throws: ProGANError.self) { _ = try generator.images(seeds: [1], labels: [HandLabel(ageMonths: 240, sex: .male)]) }
+        _ = try generator.images(seeds: [1], labels: [HandLabel(ageMonths: 240, sex: .male)], extrapolate: true)
+        // A conditional snapshot without labels, and labels for an unconditional one, are errors.
+        #expect(throws: ProGANError.self) { _ = try generator.images(seeds: [1]) }
+    }
+
+    @Test func plateHasARowPerYearAndABlockPerSex() throws {
+        let run = try ProGANTrainingRun(options: tinyConditionalOptions(), source: SyntheticSource(resolution: 8),
+                                        folder: try RunFolder.create(in: temporaryFolder(), description: "plate"))
+        try run.train()
+        let generator = try ProGANSnapshot.loadGenerator(try #require(run.folder.files(prefix: "snapshot-", suffix: ".safetensors").last))
+        let plate = AtlasPlate(years: [1, 5, 9], columns: 2, firstSeed: 10)
+        let out = temporaryFolder()
+        let output = try plate.write(from: generator, to: out, title: "SYNTHETIC")
+        #expect(output.imagePaths.count == 3 * 2 * 2)
+        let csv = try String(contentsOfFile: output.csvPath, encoding: .utf8).split(separator: "\n")
+        #expect(csv[0] == "file,year,age_months,sex,seed")
+        #expect(csv[1] == "images/F-012m-seed0010.png,1,12,F,10")
+        #expect(csv[4] == "images/M-012m-seed0011.png,1,12,M,11")
+        // Column k of every cell is seed first+k.
+        let tile = try generator.images(seeds: [11], labels: [HandLabel(ageMonths: 60, sex: .male)])
+        let written = try AtlasPlate(years: [5], sexes: [.male], columns: 2, firstSeed: 10).images(from: generator)
+        #expect(tile.allClose(written[1..<2], atol: 1e-6))
+        #expect(throws: ProGANError.self) { _ = try AtlasPlate(years: [1, 19], columns: 1).images(from: generator) }
+        #expect(try AtlasPlate.parseYears("1-3,6") == [1, 2, 3, 6])
+        #expect(throws: ProGANError.self) { _ = try AtlasPlate.parseYears("x") }
+    }
+}

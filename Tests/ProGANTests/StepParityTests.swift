@@ -1,0 +1,102 @@
+import Foundation
+import ProGAN
+import Testing
+import Torch
+import TorchNN
+
+/// One full D+G training step of Ossify's trainer equals the same step of the PyTorch twin
+/// networks (python/ossify_pggan.py `train_step`, fresh torch.optim.Adam) from the same weights,
+/// reals, latents, labels and mixing factors, to 1e-5 in every parameter of G, D and Gs. Run mid-
+/// fade at a level below the final one, so the fade blend and the penalty's resolution scale count.
+/// Skipped with a message without /usr/bin/python3 with torch and safetensors.
+@Suite struct StepParityTests {
+    func compare(_ conditioning: LabelConditioning?, soft: Bool = false, name: String) throws {
+        guard InteropTests.pythonReady else {
+            print("skipped: /usr/bin/python3 with torch and safetensors is not available for the PyTorch step comparison")
+            return
+        }
+        var options = tinyOptions()
+        options.network.resolution = 16
+        options.network.conditioning = conditioning
+        options.schedule.learningRateBase = 0.003
+        options.generatorEMABeta = 0.9
+        if conditioning != nil {
+            var training = ConditionTraining()
+            training.auxiliaryWeight = 0.7
+            options.conditionTraining = training
+        }
+        let trainer = try ProGANTrainer(options: options)
+        trainer.pinnedLevel = 3
+        trainer.pinnedAlpha = 0.4
+        trainer.beginRound()
+        let random = Generator(seed: 21)
+        let n = 4
+        var inputs = ProGANTrainer.StepInputs(
+            reals: Tensor.rand([n, 1, 8, 8], generator: random) * 2 - 1,
+            discriminatorLatents: Tensor.randn([n, 8], generator: random),
+            generatorLatents: Tensor.randn([n, 8], generator: random),
+            mixing: Tensor.rand([n, 1, 1, 1], generator: random))
+        if conditioning != nil {
+            func rows() -> Tensor {
+                Tensor.cat([Tensor.rand([n, 1], generator: random) * 228, (Tensor.rand([n, 1], generator: random) * 2).floor()], dim: 1)
+            }
+            inputs.criticLabels = rows()
+            inputs.fakeLabels = rows()
+            inputs.generatorLabels = rows()
+            if soft {
+                inputs.realWeights = Tensor.rand([n], generator: random)
+                inputs.fakeWeights = Tensor.rand([n], generator: random)
+            }
+        }
+        let folder = temporaryFolder()
+        func networks() -> [String: Tensor] {
+            var all: [String: Tensor] = [:]
+            for (prefix, module) in [("G", trainer.generator as Module), ("D", trainer.discriminator), ("Gs", trainer.averagedGenerator)] {
+                for (key, tensor) in module.stateDict() { all["\(prefix).\(key)"] = tensor.clone() }
+            }
+            return all
+        }
+        try SafeTensors.write(networks(), to: folder + "/before.safetensors")
+        var tensors = ["reals": inputs.reals, "latents_d": inputs.discriminatorLatents, "latents_g": inputs.generatorLatents,
+                       "mixing": inputs.mixing]
+        tensors["critic_labels"] = inputs.criticLabels
+        tensors["fake_labels"] = inputs.fakeLabels
+        tensors["generator_labels"] = inputs.generatorLabels
+        tensors["real_weights"] = inputs.realWeights
+        tensors["fake_weights"] = inputs.fakeWeights
+        try SafeTensors.write(tensors, to: folder + "/inputs.safetensors")
+        _ = try trainer.step(inputs)
+        try SafeTensors.write(networks(), to: folder + "/after.safetensors")
+        try JSONEncoder().encode(options).write(to: URL(fileURLWithPath: folder + "/options.json"))
+        let phase: [String: Any] = ["level": trainer.phase.level, "alpha": trainer.phase.alpha, "lod": trainer.phase.lod,
+                                    "learning_rate": trainer.phase.learningRate]
+        try JSONSerialization.data(withJSONObject: phase).write(to: URL(fileURLWithPath: folder + "/phase.json"))
+        #expect(trainer.phase.lodBracket[0] == 1, "the step should run where the penalty is scaled by 2")
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("python/check_training_step.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [script, folder]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        print("step parity (\(name)): \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
+        #expect(process.terminationStatus == 0, "\(name): \(output)")
+        #expect(output.contains("\"parameters_changed\""), "\(name): \(output)")
+    }
+
+    @Test func unconditionalStepMatchesPyTorch() throws { try compare(nil, name: "unconditional") }
+
+    @Test func projectionStepMatchesPyTorch() throws {
+        try compare(LabelConditioning(ageEncoding: .fourier, discriminator: .projection), name: "projection, Fourier age")
+    }
+
+    @Test func auxiliaryAndSoftVicinityStepMatchesPyTorch() throws {
+        try compare(LabelConditioning(ageEncoding: .scalar, discriminator: .both), soft: true,
+                    name: "projection + auxiliary heads, scalar age, soft-vicinity weights")
+    }
+}
