@@ -1,5 +1,6 @@
 import Foundation
-import LatentLab
+import BoneAge
+import ProGAN
 import Radiograph
 import Torch
 

@@ -18,17 +18,17 @@ public struct AtlasInputs: Sendable, Equatable {
         self.data = data
     }
 
-    /// The latest snapshot of the study's GAN run, its age model, lasso direction and store (each
-    /// only when present).
+    /// The latest snapshot of the study's conditional GAN (else of its unconditional GAN), its age
+    /// model, lasso direction and store (each only when present).
     public init(studyFolder: String) throws {
         let layout = StudyLayout(root: studyFolder)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: studyFolder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw AtlasSetupError.option("study", "\(studyFolder) is not a folder (expected a study folder such as `demo`, made by `ossify demo`)")
         }
-        guard FileManager.default.fileExists(atPath: layout.gan),
-              let latest = try? ProGANSnapshot.resolve(layout.gan) else {
-            throw AtlasSetupError.option("study", "\(studyFolder) holds no GAN snapshot in \(layout.gan) (run `ossify demo --out \(studyFolder)` first)")
+        let runs = [layout.conditionalGAN, layout.gan].filter { FileManager.default.fileExists(atPath: $0) }
+        guard let latest = runs.lazy.compactMap({ try? ProGANSnapshot.resolve($0) }).first else {
+            throw AtlasSetupError.option("study", "\(studyFolder) holds no GAN snapshot in \(layout.conditionalGAN) or \(layout.gan) (run `ossify demo --out \(studyFolder)` first)")
         }
         snapshot = (latest as NSString).deletingPathExtension + ".safetensors"
         func existing(_ path: String) -> String? { FileManager.default.fileExists(atPath: path) ? path : nil }
@@ -48,10 +48,23 @@ public struct AtlasInputs: Sendable, Equatable {
         }
     }
 
-    /// The generator behind the atlas. An unconditional snapshot needs an age model and a
-    /// direction (the direction search).
+    /// The generator behind the atlas: a conditional snapshot directly (the age model optional);
+    /// an unconditional one through the direction search, which needs an age model and a direction.
     public func openSource() throws -> any HandImageSource {
         let tensors = try snapshotTensors
+        let options: ProGANOptions
+        do {
+            options = try ProGANSnapshot.options(ofTensors: tensors)
+        } catch {
+            throw AtlasSetupError.option("snapshot", error.localizedDescription)
+        }
+        if options.network.isConditional {
+            do {
+                return try ConditionalHands(snapshot: tensors, ageModel: ageModel)
+            } catch {
+                throw AtlasSetupError.option("snapshot", error.localizedDescription)
+            }
+        }
         guard let ageModel, let direction else {
             throw AtlasSetupError.option(ageModel == nil ? "age-model" : "direction",
                 "\(tensors) is an unconditional snapshot: hands of a chosen age come from the direction search, which needs --age-model (the bone-age CNN) and --direction (direction.safetensors from `ossify latent lasso`)")

@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 
 extension Pages {
     /// Browse: sex, a bone-age slider in months (years shown), a plate of hands, the viewer with

@@ -9,27 +9,30 @@ import Torch
 /// (each seed's latent moved along the lasso direction until the age CNN reads the target). The
 /// CNN reads each hand with the requested sex; its reading is the hand's age.
 public final class DirectionSearchHands: HandImageSource {
-    let generator: ProGenerator
+    let generator: SnapshotGenerator
     let reader: GeneratedImageAges
     let direction: AgeDirection
     let snapshotPath: String
     public let ageRange: ClosedRange<Double>
     public var method: GenerationMethod { .directionSearch }
     public var readsAge: Bool { true }
-    public var resolution: Int { generator.options.resolution }
+    public var resolution: Int { generator.resolution }
     /// Accepted distance from the target (months) before the search stops.
     public var toleranceMonths = 3.0
 
     public init(snapshot: String, ageModel: String, direction: String, ageRange: ClosedRange<Double> = 0...228) throws {
         generator = try ProGANSnapshot.loadGenerator(snapshot)
         reader = GeneratedImageAges(model: try AgeModelFile.load(ageModel))
-        self.direction = try AgeDirection.load(direction, latentSize: generator.options.latentSize)
+        guard !generator.isConditional else {
+            throw ProGANError.invalidOption("snapshot", "\(snapshot) is conditional: it takes the age directly, no direction search")
+        }
+        self.direction = try AgeDirection.load(direction, latentSize: generator.latentSize)
         snapshotPath = snapshot
         self.ageRange = ageRange
     }
 
     public var provenance: String {
-        "\((snapshotPath as NSString).lastPathComponent) (unconditional, \(resolution)², direction search)"
+        "\((snapshotPath as NSString).lastPathComponent) (unconditional, \(generator.phaseDescription), direction search)"
     }
 
     public func hands(_ requests: [HandRequest]) throws -> [GeneratedHand] {

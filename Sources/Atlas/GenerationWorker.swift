@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 import Radiograph
 
 /// Runs all generation on one serial queue, off the server's event loops: libtorch work is

@@ -1,12 +1,6 @@
 import Foundation
+import ProGAN
 import Radiograph
-
-/// A hand's sex as the atlas asks for it (the generator's labels; the age CNN's sex input).
-public enum Sex: String, Codable, Sendable, CaseIterable {
-    case female = "F", male = "M"
-
-    public var word: String { self == .female ? "female" : "male" }
-}
 
 /// One hand to generate: the same seed, age and sex always give the same image.
 public struct HandRequest: Sendable, Hashable {
@@ -19,6 +13,8 @@ public struct HandRequest: Sendable, Hashable {
         self.ageMonths = ageMonths
         self.sex = sex
     }
+
+    public var label: HandLabel { HandLabel(ageMonths: ageMonths, sex: sex) }
 }
 
 /// A generated hand and what is known about it.

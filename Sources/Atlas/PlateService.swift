@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 import Radiograph
 
 /// Browse's generator: hands by (seed, age, sex), encoded as PNG and cached; plates as one

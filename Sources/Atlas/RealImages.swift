@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import ProGAN
 import Radiograph
 
 /// The user's own radiographs (`--data`, a packed store), used only inside reader studies.

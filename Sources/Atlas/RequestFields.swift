@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 
 /// A JSON value decoded strictly: booleans are not numbers and numbers are not strings.
 enum JSONValue: Decodable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 
 extension Pages {
     struct StudyRow: Sendable {

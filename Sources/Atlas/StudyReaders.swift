@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 import GRDB
 import Radiograph
 

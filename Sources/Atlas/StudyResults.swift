@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 import GRDB
 
 /// A study's answers and everything the results page reports, computed from the database.

@@ -11,39 +11,61 @@ struct BrowseRouteTests {
     @Test("the browse page, a plate, its hands, its sheet and an aging strip")
     func plateAndHands() async throws {
         let server = try tiny.server(withRealImages: false)
+        let range = server.plates.ageRange
+        let age = Int((range.lowerBound + range.upperBound) / 2)
         try await withRoutes(server) { client in
-            let page = try await client.get("/?sex=M&age=120")
+            let page = try await client.get("/?sex=M&age=\(age)")
             #expect(page.status == .ok)
             #expect(page.text.contains("type=\"range\" id=\"age\"") && page.text.contains("SYNTHETIC"))
-            #expect(page.text.contains("Slower and approximate"), "an unconditional snapshot's page says the direction search is slower and approximate")
+            #expect(page.text.contains("min=\"\(Int(range.lowerBound))\" max=\"\(Int(range.upperBound))\""), "the slider spans the trained ages")
+            #expect(!page.text.contains("Slower and approximate"), "a conditional snapshot needs no direction search")
             #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
-            #expect(!page.text.contains("http://") || !page.text.contains("cdn"), "no external resources")
+            #expect(!page.text.contains("src=\"http") && !page.text.contains("href=\"http"), "no external resources")
 
-            let plate = try await client.get("/api/plate?sex=F&age=96&seeds=1,2,3")
+            let plate = try await client.get("/api/plate?sex=F&age=\(age)&seeds=1,2,3")
             #expect(plate.status == .ok, "\(plate.text)")
             let images = try #require(plate.json["images"] as? [[String: Any]])
             #expect(images.map { ($0["seed"] as! NSNumber).intValue } == [1, 2, 3])
             #expect(images.allSatisfy { $0["cnnMonths"] is NSNumber }, "the CNN's reading comes with each hand")
-            #expect(plate.json["approximate"] as? Bool == true && plate.json["dicom"] is NSNull)
+            #expect(plate.json["approximate"] as? Bool == false && plate.json["method"] as? String == "conditional")
+            #expect(plate.json["dicom"] is NSNull)
             let hand = try await client.get(images[0]["url"] as! String)
             #expect(hand.status == .ok && hand.headers[.contentType] == "image/png")
             #expect(hand.body.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
-            let again = try await client.get("/api/hand.png?sex=F&age=96&seed=1")
+            let again = try await client.get("/api/hand.png?sex=F&age=\(age)&seed=1")
             #expect(again.body == hand.body, "the same seed, age and sex give the same image")
-            let other = try await client.get("/api/hand.png?sex=F&age=96&seed=2")
+            let other = try await client.get("/api/hand.png?sex=F&age=\(age)&seed=2")
             #expect(other.body != hand.body)
+            let male = try await client.get("/api/hand.png?sex=M&age=\(age)&seed=1")
+            #expect(male.body != hand.body, "sex is a label")
 
-            let fresh = try await client.get("/api/plate?sex=M&age=60&count=5")
+            let fresh = try await client.get("/api/plate?sex=M&age=\(age)&count=5")
             #expect((fresh.json["images"] as? [Any])?.count == 5)
 
-            let sheet = try await client.get("/api/plate.png?sex=F&age=96&seeds=1,2,3")
+            let sheet = try await client.get("/api/plate.png?sex=F&age=\(age)&seeds=1,2,3")
             #expect(sheet.status == .ok && sheet.headers[.contentDisposition]?.contains("attachment") == true)
-            let dicom = try await client.get("/api/plate.dcm?sex=F&age=96&seeds=1,2,3")
+            let dicom = try await client.get("/api/plate.dcm?sex=F&age=\(age)&seeds=1,2,3")
             #expect(dicom.status == .notFound && dicom.errorMessage.contains("DICOM"))
 
             let strip = try await client.get("/api/strip?sex=F&seed=4")
             let frames = try #require(strip.json["images"] as? [[String: Any]])
-            #expect(frames.map { ($0["ageMonths"] as! NSNumber).intValue } == (1...18).map { $0 * 12 })
+            #expect(frames.map { ($0["ageMonths"] as! NSNumber).intValue } == (1...18).map { $0 * 12 }.filter { range.contains(Double($0)) })
+        }
+    }
+
+    @Test("an unconditional snapshot browses through the direction search, and the page says it is slower and approximate")
+    func directionSearch() async throws {
+        let server = try tiny.server(conditional: false, withRealImages: false)
+        #expect(server.plates.method == .directionSearch)
+        try await withRoutes(server) { client in
+            let page = try await client.get("/?sex=M&age=120")
+            #expect(page.text.contains("Slower and approximate"))
+            let plate = try await client.get("/api/plate?sex=F&age=96&seeds=1,2")
+            #expect(plate.status == .ok && plate.json["approximate"] as? Bool == true)
+            let images = try #require(plate.json["images"] as? [[String: Any]])
+            #expect(images.allSatisfy { $0["cnnMonths"] is NSNumber }, "the CNN's reading is the hand's age")
+            let hand = try await client.get(images[0]["url"] as! String)
+            #expect(try await client.get(images[0]["url"] as! String).body == hand.body)
         }
     }
 
@@ -51,14 +73,15 @@ struct BrowseRouteTests {
     func badParameters() async throws {
         let server = try tiny.server(withRealImages: false)
         try await withRoutes(server) { client in
+            let age = Int(server.plates.ageRange.lowerBound) + 1
             for (uri, field) in [("/api/plate?sex=F&age=abc&seeds=1", "age"), ("/api/plate?sex=F&age=9999&seeds=1", "age"),
-                                 ("/api/plate?sex=F&age=96.5&seeds=1", "age"), ("/api/plate?sex=X&age=96&seeds=1", "sex"),
-                                 ("/api/plate?age=96&seeds=1", "sex"), ("/api/plate?sex=F&age=96&seeds=1,x", "seeds"),
-                                 ("/api/plate?sex=F&age=96&seeds=" + (0..<40).map(String.init).joined(separator: ","), "seeds"),
-                                 ("/api/plate?sex=F&age=96&seeds=-1", "seeds"), ("/api/plate?sex=F&age=96&seeds=1&evil=1", "evil"),
-                                 ("/api/plate?sex=F&age=96&count=0", "count"), ("/api/plate?sex=F&sex=M&age=96", "sex"),
-                                 ("/api/hand.png?sex=F&age=96", "seed"), ("/api/hand.png?sex=F&age=96&seed=99999999999999999999", "seed"),
-                                 ("/api/plate.png?sex=F&age=96", "seeds"), ("/api/strip?sex=F", "seed"), ("/?age=5000", "age")] {
+                                 ("/api/plate?sex=F&age=\(age).5&seeds=1", "age"), ("/api/plate?sex=X&age=\(age)&seeds=1", "sex"),
+                                 ("/api/plate?age=\(age)&seeds=1", "sex"), ("/api/plate?sex=F&age=\(age)&seeds=1,x", "seeds"),
+                                 ("/api/plate?sex=F&age=\(age)&seeds=" + (0..<40).map(String.init).joined(separator: ","), "seeds"),
+                                 ("/api/plate?sex=F&age=\(age)&seeds=-1", "seeds"), ("/api/plate?sex=F&age=\(age)&seeds=1&evil=1", "evil"),
+                                 ("/api/plate?sex=F&age=\(age)&count=0", "count"), ("/api/plate?sex=F&sex=M&age=\(age)", "sex"),
+                                 ("/api/hand.png?sex=F&age=\(age)", "seed"), ("/api/hand.png?sex=F&age=\(age)&seed=99999999999999999999", "seed"),
+                                 ("/api/plate.png?sex=F&age=\(age)", "seeds"), ("/api/strip?sex=F", "seed"), ("/?age=5000", "age")] {
                 let reply = try await client.get(uri)
                 #expect(reply.status == .badRequest, "\(uri): \(reply.status) \(reply.text)")
                 #expect(reply.errorField == field, "\(uri): \(reply.text)")
@@ -72,8 +95,9 @@ struct BrowseRouteTests {
     @Test("saving a plate: a POST with this server's Origin, strict JSON, a size limit")
     func savedPlates() async throws {
         let server = try tiny.server(withRealImages: false)
+        let age = Int(server.plates.ageRange.lowerBound) + 1
         try await withRoutes(server) { client in
-            let good: [String: Any] = ["name": "girls 8", "sex": "F", "ageMonths": 96, "seeds": [1, 2, 3]]
+            let good: [String: Any] = ["name": "girls 8", "sex": "F", "ageMonths": age, "seeds": [1, 2, 3]]
             let noOrigin = try await client.post("/api/plates", json: good, origin: nil)
             #expect(noOrigin.status == .forbidden && noOrigin.errorField == "Origin")
             let foreign = try await client.post("/api/plates", json: good, origin: "http://evil.example")
@@ -98,7 +122,7 @@ struct BrowseRouteTests {
 
             let saved = try await client.post("/api/plates", json: good)
             #expect(saved.status == .created, "\(saved.text)")
-            #expect(saved.json["link"] as? String == "/?sex=F&age=96&seeds=1,2,3")
+            #expect(saved.json["link"] as? String == "/?sex=F&age=\(age)&seeds=1,2,3")
             let list = try await client.get("/api/plates")
             #expect((list.json["plates"] as? [[String: Any]])?.first?["name"] as? String == "girls 8")
             #expect(try await client.get("/").text.contains("girls 8"))

@@ -19,8 +19,7 @@ struct BrowserTests {
         }
         let tiny = try TinyAtlas.shared.get()
         let db = (try temporaryFolder("browser") as NSString).appendingPathComponent("atlas.sqlite")
-        let server = try ServerProcess(arguments: ["--snapshot", tiny.snapshot, "--age-model", tiny.ageModel, "--direction", tiny.direction,
-                                                   "--data", tiny.store, "--db", db])
+        let server = try ServerProcess(arguments: ["--snapshot", tiny.snapshot, "--age-model", tiny.ageModel, "--data", tiny.store, "--db", db])
         defer { server.stop() }
         var admin = LoopbackHTTP(port: server.port)
         #expect(try admin.post("/admin/login", json: ["token": server.adminToken]).status == 200)
@@ -31,7 +30,7 @@ struct BrowserTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         var arguments = [Self.script, "--invite", invite, "--admin", "\(server.base)/admin/login/\(server.adminToken)",
-                         "--study", String(study), "--items", "10", "--browse", "\(server.base)/?sex=F&age=96&seeds=1,2,3,4,5,6,7,8"]
+                         "--study", String(study), "--items", "10", "--browse", "\(server.base)/?sex=F&seeds=1,2,3,4,5,6,7,8"]
         if let folder = ProcessInfo.processInfo.environment["ATLAS_SCREENSHOTS"] { arguments += ["--screenshots", folder] }
         process.arguments = arguments
         let output = Pipe()

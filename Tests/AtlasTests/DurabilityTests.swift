@@ -13,7 +13,7 @@ struct DurabilityTests {
     init() throws { tiny = try TinyAtlas.shared.get() }
 
     func arguments(db: String) -> [String] {
-        ["--snapshot", tiny.snapshot, "--age-model", tiny.ageModel, "--direction", tiny.direction, "--data", tiny.store, "--db", db]
+        ["--snapshot", tiny.snapshot, "--age-model", tiny.ageModel, "--data", tiny.store, "--db", db]
     }
 
     func adminClient(_ server: ServerProcess) throws -> LoopbackHTTP {
@@ -38,8 +38,7 @@ struct DurabilityTests {
         let db = (try temporaryFolder("durable") as NSString).appendingPathComponent("atlas.sqlite")
         var server = try ServerProcess(arguments: arguments(db: db))
         var admin = try adminClient(server)
-        let created = try admin.post("/admin/studies", json: ["name": "durable", "items": 40, "fractionReal": 0.5,
-                                                              "minAgeMonths": 24, "maxAgeMonths": 204, "seed": 1])
+        let created = try admin.post("/admin/studies", json: ["name": "durable", "items": 40, "fractionReal": 0.5, "seed": 1])
         #expect(created.status == 201, "\(created.text)")
         let study = (created.json["id"] as! NSNumber).intValue
         let invite = try admin.post("/admin/studies/\(study)/readers", json: ["label": "R"]).json["invite"] as! String
@@ -111,7 +110,7 @@ struct DurabilityTests {
             default:
                 var client = LoopbackHTTP(port: server.port)
                 let reply = try? client.get(["/api/plate?sex=F&age=%ZZ", "/api/hand.png?seed=1e9", "/read/image/xyz", "/admin/studies/-1",
-                                             "/join/%00", "/api/plate?sex=F&age=96&seeds=,,,"][sent % 6])
+                                             "/join/%00", "/api/plate?sex=F&age=100&seeds=,,,"][sent % 6])
                 if let reply { #expect(reply.status >= 400 && reply.status < 500, "\(reply.status)") }
             }
             sent += 1

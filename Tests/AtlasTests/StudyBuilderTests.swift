@@ -1,5 +1,6 @@
 @testable import Atlas
 import Foundation
+import ProGAN
 import Radiograph
 import Testing
 

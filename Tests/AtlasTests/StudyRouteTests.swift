@@ -7,7 +7,7 @@ import Testing
 /// Creates a study through the admin routes and invites `readers`; returns the study id and invitation tokens.
 func makeStudy(_ client: RouteClient, items: Int = 6, fractionReal: Double = 0.5, readers: [String] = ["A"]) async throws -> (Int, [String]) {
     let created = try await client.post("/admin/studies", json: ["name": "Study", "items": items, "fractionReal": fractionReal,
-                                                                 "minAgeMonths": 24, "maxAgeMonths": 204, "femaleFraction": 0.5, "seed": 5])
+                                                                 "femaleFraction": 0.5, "seed": 5])
     precondition(created.status == .created, "study creation failed: \(created.text)")
     let id = (created.json["id"] as! NSNumber).intValue
     var tokens: [String] = []
@@ -60,11 +60,12 @@ struct StudyRouteTests {
     func creation() async throws {
         let server = try tiny.server()
         try await withRoutes(server) { client in
-            let good: [String: Any] = ["name": "S", "items": 6, "fractionReal": 0.5, "minAgeMonths": 24, "maxAgeMonths": 204, "femaleFraction": 0.5]
+            let good: [String: Any] = ["name": "S", "items": 6, "fractionReal": 0.5, "femaleFraction": 0.5]
             #expect(try await client.post("/admin/studies", json: good).status == .unauthorized)
             try await client.signIn(server)
             for (change, field) in [(["items": 1], "items"), (["items": 4000], "items"), (["fractionReal": 1.5], "fractionReal"),
-                                    (["minAgeMonths": 200, "maxAgeMonths": 100], "maxAgeMonths"), (["name": ""], "name"),
+                                    (["minAgeMonths": server.plates.ageRange.upperBound, "maxAgeMonths": server.plates.ageRange.lowerBound], "maxAgeMonths"),
+                                    (["minAgeMonths": -1], "minAgeMonths"), (["name": ""], "name"),
                                     (["femaleFraction": -0.1], "femaleFraction"), (["items": 2.5], "items"), (["seed": "x"], "seed"),
                                     (["fractionReal": 1.0, "items": 400], "fractionReal")] as [([String: Any], String)] {
                 let body = good.merging(change) { $1 }

@@ -8,17 +8,23 @@ import Radiograph
 import RunKit
 import Torch
 
-/// A whole atlas in miniature, made in a few seconds: 40 phantoms packed at 16² (the real images),
-/// a PGGAN trained on them for a few steps (the snapshot), a small random bone-age CNN and a
-/// random age direction (for the unconditional direction search).
+/// A whole atlas in miniature, made in a few seconds: 60 phantoms packed at 16² (the real images),
+/// two PGGANs trained on them for a few steps (conditional on age and sex, and unconditional), a
+/// small random bone-age CNN and a random age direction (for the unconditional direction search).
 struct TinyAtlas: Sendable {
     let folder: String
     let store: String
     let snapshot: String
+    let unconditionalSnapshot: String
     let ageModel: String
     let direction: String
 
-    var inputs: AtlasInputs { AtlasInputs(snapshot: snapshot, ageModel: ageModel, direction: direction, data: store) }
+    /// The conditional snapshot with the age model and the real images.
+    var inputs: AtlasInputs { AtlasInputs(snapshot: snapshot, ageModel: ageModel, data: store) }
+    /// The unconditional snapshot through the direction search.
+    var unconditionalInputs: AtlasInputs {
+        AtlasInputs(snapshot: unconditionalSnapshot, ageModel: ageModel, direction: direction, data: store)
+    }
 
     static let shared: Result<TinyAtlas, any Error> = Result { try make() }
 
@@ -26,7 +32,7 @@ struct TinyAtlas: Sendable {
         let folder = try temporaryFolder("tiny")
         let phantoms = (folder as NSString).appendingPathComponent("phantoms")
         let store = (folder as NSString).appendingPathComponent("store")
-        _ = try HandPhantom.generateSet(count: 40, width: 16, height: 16, seed: 3, outputDirectory: phantoms)
+        _ = try HandPhantom.generateSet(count: 60, width: 16, height: 16, seed: 3, outputDirectory: phantoms)
         var pack = PackOptions(inputFolder: phantoms, labelFile: (phantoms as NSString).appendingPathComponent("labels.csv"),
                                output: store, resolution: 16)
         pack.overwrite = true
@@ -41,12 +47,18 @@ struct TinyAtlas: Sendable {
         var options = ProGANOptions(preset: "test-16", network: network, schedule: schedule)
         options.snapshotTicks = 100
         options.gridSize = 2
-        let gan = (folder as NSString).appendingPathComponent("gan")
-        try FileManager.default.createDirectory(atPath: gan, withIntermediateDirectories: true)
-        let run = try ProGANTrainingRun(options: options, source: try StoreImageSource(storePath: store, seed: 1),
-                                        folder: try RunFolder(existing: gan))
-        try run.train(untilKimg: options.schedule.totalKimg)
-        let snapshot = (try run.snapshot() as NSString).deletingPathExtension + ".safetensors"
+        func train(_ options: ProGANOptions, _ name: String) throws -> String {
+            let gan = (folder as NSString).appendingPathComponent(name)
+            try FileManager.default.createDirectory(atPath: gan, withIntermediateDirectories: true)
+            let run = try ProGANTrainingRun(options: options, source: try StoreImageSource(storePath: store, seed: 1),
+                                            folder: try RunFolder(existing: gan))
+            try run.train(untilKimg: options.schedule.totalKimg)
+            return (try run.snapshot() as NSString).deletingPathExtension + ".safetensors"
+        }
+        let unconditional = try train(options, "gan")
+        options.network.conditioning = LabelConditioning()
+        options.conditionTraining = ConditionTraining()
+        let snapshot = try train(options, "cgan")
 
         let model = try AgeRegressor.make(AgeModelConfiguration(resolution: 16, compactWidth: 4, headHidden: 8), seed: 2)
         withNoGrad { model.head.output.weight.fillNormal(std: 0.5, generator: Generator(seed: 5)) }
@@ -57,16 +69,18 @@ struct TinyAtlas: Sendable {
         let direction = AgeDirection(coefficients: (0..<8).map { _ in random.normal() * 20 }, intercept: 100)
         let directionPath = (folder as NSString).appendingPathComponent("direction.safetensors")
         try direction.save(to: directionPath)
-        return TinyAtlas(folder: folder, store: store, snapshot: snapshot, ageModel: ageModel, direction: directionPath)
+        return TinyAtlas(folder: folder, store: store, snapshot: snapshot, unconditionalSnapshot: unconditional, ageModel: ageModel,
+                         direction: directionPath)
     }
 
-    /// A server on the tiny atlas with a fresh database (real images unless `withRealImages` is false).
-    func server(withRealImages: Bool = true, limiter: FailedAttemptLimiter = FailedAttemptLimiter(),
+    /// A server on the tiny atlas with a fresh database: the conditional snapshot (or the
+    /// unconditional one's direction search), with real images unless `withRealImages` is false.
+    func server(conditional: Bool = true, withRealImages: Bool = true, limiter: FailedAttemptLimiter = FailedAttemptLimiter(),
                 replicates: Int = 200) throws -> AtlasServer {
         var settings = AtlasSettings()
         settings.bootstrapReplicates = replicates
         let database = try AtlasDatabase(path: (try temporaryFolder("db") as NSString).appendingPathComponent("atlas.sqlite"))
-        var inputs = self.inputs
+        var inputs = conditional ? self.inputs : unconditionalInputs
         if !withRealImages { inputs.data = nil }
         let source = try inputs.openSource()
         return AtlasServer(source: source, database: database,
