@@ -83,21 +83,10 @@ public enum AtlasBenchmark {
 
     /// Runs wrk with `script` (whose `done` prints one JSON line) and returns that line's fields.
     static func runWrk(_ settings: Settings, port: Int, script: String) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: settings.wrk)
-        process.arguments = ["-t\(settings.threads)", "-c\(settings.connections)", "-d\(settings.seconds)s", "--timeout", "10s",
-                             "-s", script, "http://127.0.0.1:\(port)/"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard let json = text.split(separator: "\n").first(where: { $0.hasPrefix("{") }),
-              let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
-            throw LoopbackHTTP.Failure(description: "wrk printed no result: \(text.prefix(500))")
-        }
-        return object
+        try PeerScript.lastJSON(python: settings.wrk, arguments: [
+            "-t\(settings.threads)", "-c\(settings.connections)", "-d\(settings.seconds)s", "--timeout", "10s", "-s", script,
+            "http://127.0.0.1:\(port)/",
+        ])
     }
 }
 

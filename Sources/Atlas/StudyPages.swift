@@ -128,17 +128,10 @@ extension Pages {
         return layout(title: "Reading", page: "read", body: body, state: ["reader": reader.label], nav: "")
     }
 
+    /// A finished reader's own scores. Not which image was which: other readers may not have
+    /// finished, and the key stays with the admin.
     static func readerFeedback(_ results: StudyResults, reader index: Int) -> String {
         let reader = results.readers[index]
-        let mine = results.answers.filter { $0.readerIndex == index }.sorted { $0.position < $1.position }
-        let rows = mine.map { answer -> [String] in
-            let item = results.items[answer.itemIndex]
-            let right = answer.reading.call.saysSynthetic == item.isSynthetic
-            return ["\(answer.position + 1)", item.isSynthetic ? "synthetic" : "real",
-                    (answer.reading.call.saysSynthetic ? "synthetic" : "real") + " (\(answer.reading.call.confidence))" + (right ? " ✓" : " ✗"),
-                    AgeText.yearsAndMonths(item.referenceMonths) + (item.isSynthetic ? " (requested)" : ""),
-                    AgeText.yearsAndMonths(answer.reading.estimatedMonths)]
-        }
         let m = reader.metrics
         func percent(_ v: Double?) -> String { v.map { String(format: "%.0f%%", 100 * $0) } ?? "–" }
         let body = """
@@ -152,7 +145,7 @@ extension Pages {
             ["bone-age error on real images (mean absolute, months)", months(m[.maeReal])],
             ["bone-age error on synthetic images against the requested age (months)", months(m[.maeSynthetic])],
         ]))
-        \(table(["#", "the image was", "you said (how sure)", "its age", "you read"], rows, caption: "Your answers"))
+        <p class="dim">Which images were real stays with the study's organiser until every reader has finished.</p>
         """
         return layout(title: "Thank you", page: "done", body: body, nav: "")
     }

@@ -69,8 +69,12 @@ def main():
         os.makedirs(shots, exist_ok=True)
 
     def shot(driver, name):
+        """The whole page (the window grows to the page's height for the picture)."""
         if shots:
+            height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+            driver.set_window_size(1280, min(max(height + 40, 1000), 6000))
             driver.save_screenshot(os.path.join(shots, name + ".png"))
+            driver.set_window_size(1280, 1000)
 
     driver = browser()
     wait = WebDriverWait(driver, 60)
