@@ -49,6 +49,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "ProGAN", targets: ["ProGAN"]),
         .library(name: "GANMetrics", targets: ["GANMetrics"]),
+        .library(name: "DICOM", targets: ["DICOM"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,7 +72,15 @@ let package = Package(
             name: "CImageCodecs",
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]
         ),
-        .target(name: "Radiograph", dependencies: ["Torch", "CImageCodecs"], swiftSettings: strict),
+        // GDCM (libgdcm-dev) decodes DICOM pixel data in every transfer syntax and writes datasets.
+        .target(
+            name: "CDICOM",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/gdcm-3.0"])],
+            linkerSettings: [.linkedLibrary("gdcmMSFF"), .linkedLibrary("gdcmDSED"), .linkedLibrary("gdcmCommon"),
+                             .linkedLibrary("z")]
+        ),
+        .target(name: "DICOM", dependencies: ["CDICOM"], swiftSettings: strict),
+        .target(name: "Radiograph", dependencies: ["Torch", "CImageCodecs", "DICOM"], swiftSettings: strict),
         .target(name: "Datasets", dependencies: ["Torch", "Radiograph", "RunKit"], swiftSettings: strict),
         .target(name: "RunKit", swiftSettings: strict),
         .target(name: "ProGAN", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
@@ -90,12 +99,12 @@ let package = Package(
                                               .product(name: "HTTPTypes", package: "swift-http-types"),
                                               .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
-        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "ProGAN", "RunKit"], path: "Benchmarks/OssifyBench",
+        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "ProGAN", "RunKit", "DICOM"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",
             dependencies: [
-                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics", "Study", "LatentLab", "Atlas",
+                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics", "Study", "LatentLab", "DICOM", "Atlas",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -103,6 +112,7 @@ let package = Package(
         .testTarget(name: "CTorchTests", dependencies: ["CTorch"]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], exclude: ["Fixtures"]),
         .testTarget(name: "TorchNNTests", dependencies: ["TorchNN"], exclude: ["Fixtures"]),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Radiograph"]),
         .testTarget(name: "RadiographTests", dependencies: ["Radiograph"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
@@ -117,7 +127,7 @@ let package = Package(
                                                        .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                        .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit"]),
+        .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit", "DICOM"]),
     ],
     cxxLanguageStandard: cxxStandard
 )

@@ -130,10 +130,7 @@ class _Pair(nn.Module):
 class _GInput(nn.Module):
     def __init__(self, latent, channels, label_features=0):
         super().__init__()
-        if label_features:
-            self.embed = EqualizedLinear(label_features, latent, gain=1, bias=False)
-        self.dense = EqualizedLinear(latent * (2 if label_features else 1), channels * 16, gain=math.sqrt(2) / 4,
-                                     bias=False)
+        self.dense = EqualizedLinear(latent + label_features, channels * 16, gain=math.sqrt(2) / 4, bias=False)
         self.bias = nn.Parameter(torch.zeros(channels))
         self.conv = EqualizedConv2d(channels, channels, 3)
 
@@ -167,10 +164,9 @@ class Generator(nn.Module):
     def forward(self, z, labels=None, level=None, alpha=1.0):
         level = self.final_level if level is None else level
         assert (labels is None) == (self.conditioning is None), "labels go with conditional generators only"
-        x = pixel_norm(z, self.eps) if self.normalize_latents else z
-        if labels is not None:
-            e = self.b4.embed(self.conditioning.features(labels))
-            x = torch.cat([x, pixel_norm(e, self.eps) if self.normalize_latents else e], dim=1)
+        x = z if labels is None else torch.cat([z, self.conditioning.features(labels)], dim=1)
+        if self.normalize_latents:
+            x = pixel_norm(x, self.eps)
         x = self.b4.dense(x).reshape(x.shape[0], self.channels4, 4, 4)
         x = self._act(x + self.b4.bias.reshape(1, -1, 1, 1))
         x = self._act(self.b4.conv(x))

@@ -51,6 +51,13 @@ public struct AgeModelConfiguration: Codable, Sendable, Equatable {
     public var fit: FitMode
     /// What the output means; nil (older models) is bone age.
     public var target: AgeTarget?
+    /// A sex classifier that also takes the bone age (age/120 − 1) beside the pooled features: at a
+    /// given bone age girls' and boys' hands differ (the atlases have a plate per sex), so it
+    /// reads "a girl's hand of this bone age" rather than sex from size alone.
+    public var ageInput: Bool?
+
+    /// Whether the head takes one value beside the features (sex for an age model, age for a sex model).
+    public var headTakesExtraInput: Bool { sexInput || ageInput == true }
 
     /// True for a sex classifier: the output is the logit of "male" (ageMean 0, ageStd 1).
     public var predictsSex: Bool { target == .sex }
@@ -58,8 +65,9 @@ public struct AgeModelConfiguration: Codable, Sendable, Equatable {
     public init(architecture: AgeArchitecture = .compact, resolution: Int, sexInput: Bool = true,
                 inputNormalization: InputNormalization = .perImage, compactWidth: Int = 16, compactBlocks: [Int] = [1, 1, 1, 1], compactStemStride: Int = 2,
                 headHidden: Int = 128, ageMean: Double = 120, ageStd: Double = 40, sourceResolution: Int? = nil,
-                fit: FitMode = .squash, target: AgeTarget? = nil) {
+                fit: FitMode = .squash, target: AgeTarget? = nil, ageInput: Bool? = nil) {
         self.target = target
+        self.ageInput = ageInput
         self.architecture = architecture
         self.resolution = resolution
         self.sexInput = sexInput
@@ -92,5 +100,6 @@ public struct AgeModelConfiguration: Codable, Sendable, Equatable {
         try check(sourceResolution >= resolution, "source resolution",
                   "\(sourceResolution) is smaller than the model's \(resolution)")
         try check(!(predictsSex && sexInput), "sex-input", "a sex classifier cannot take sex as an input")
+        try check(ageInput != true || predictsSex, "age-input", "only a sex classifier (--target sex) takes the bone age as an input")
     }
 }

@@ -1,3 +1,4 @@
+import DICOM
 import Foundation
 import Radiograph
 import Torch
@@ -10,6 +11,10 @@ public struct AgePrediction: Sendable, Equatable {
     /// Standard deviation over the variants (0 without TTA).
     public var spread: Double
     public var variants: Int
+    /// The sex the prediction was made with, when a DICOM header gave it ("M"/"F").
+    public var headerSex: String? = nil
+    /// Chronological age from the DICOM header (months), reported beside the bone age.
+    public var chronologicalAgeMonths: Double? = nil
 }
 
 /// A file that could not be read, and why.
@@ -36,31 +41,38 @@ public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
 
 /// Image files and folders named on a command line, expanded to files.
 public enum AgeInputFiles {
-    /// Folders become their image files (sorted); files are kept as named; missing paths and empty
-    /// folders become problems.
-    public static func expand(_ paths: [String]) -> (files: [String], problems: [InputProblem]) {
-        var files: [String] = [], problems: [InputProblem] = []
+    /// Like `expand`, but as images: a multi-frame DICOM file gives one entry per frame.
+    public static func entries(_ paths: [String]) -> (entries: [ImageEntry], problems: [InputProblem]) {
+        var entries: [ImageEntry] = [], problems: [InputProblem] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 problems.append(InputProblem(path: path, reason: "no such file or folder"))
                 continue
             }
-            if isDirectory.boolValue {
-                do {
-                    let folder = try ImageFolder(path)
-                    if folder.files.isEmpty {
-                        problems.append(InputProblem(path: path, reason: "folder holds no .png/.jpg/.jpeg images"))
-                    }
-                    files += folder.files
-                } catch {
-                    problems.append(InputProblem(path: path, reason: error.localizedDescription))
+            guard isDirectory.boolValue else {
+                entries += ImageEntry.entries(ofFile: path)
+                continue
+            }
+            do {
+                let folder = try ImageFolder(path)
+                if folder.entries.isEmpty {
+                    problems.append(InputProblem(path: path, reason: "folder holds no PNG, JPEG or DICOM images"))
                 }
-            } else {
-                files.append(path)
+                entries += folder.entries
+            } catch {
+                problems.append(InputProblem(path: path, reason: error.localizedDescription))
             }
         }
-        return (files, problems)
+        return (entries, problems)
+    }
+
+    /// Folders become their image files (sorted); files are kept as named; missing paths and empty
+    /// folders become problems.
+    public static func expand(_ paths: [String]) -> (files: [String], problems: [InputProblem]) {
+        let (entries, problems) = entries(paths)
+        var seen = Set<String>()
+        return (entries.map(\.path).filter { seen.insert($0).inserted }, problems)
     }
 }
 
@@ -79,11 +91,11 @@ public final class AgePredictor {
         self.init(model: try AgeModelFile.load(modelPath))
     }
 
-    /// The model-ready pixels of one file, or a clear error naming it.
-    public func pixels(ofFile path: String) throws -> [Float] {
+    /// The model-ready pixels of one file (one frame of a DICOM file), or a clear error naming it.
+    public func pixels(ofFile path: String, frame: Int = 0, dicomWindow: DICOMWindow = .first) throws -> [Float] {
         let image: GrayImage
         do {
-            image = try ImageFile.read(path)
+            image = try ImageFile.read(path, frame: frame, dicomWindow: dicomWindow)
         } catch let error as ImageFileError {
             throw BoneAgeError.invalidInput(path: path, "not a readable image: \(error.reason)")
         } catch {
@@ -124,13 +136,43 @@ public final class AgePredictor {
         return (predictions, problems)
     }
 
-    /// CSV text: file, predicted months (and with TTA, the spread and variant count).
+    /// Predicts every image; a DICOM header's sex is used where `isMale` is nil, and its
+    /// chronological age is reported beside the prediction (never used as bone age).
+    public func predict(entries: [ImageEntry], isMale: Bool?, tta: Int = 1, dicomWindow: DICOMWindow = .first,
+                        progress: ((Int) -> Void)? = nil) -> (predictions: [AgePrediction], problems: [InputProblem]) {
+        var predictions: [AgePrediction] = [], problems: [InputProblem] = []
+        for (i, entry) in entries.enumerated() {
+            let name = entry.frame.map { "\(entry.path) frame \($0 + 1)" } ?? entry.path
+            do {
+                let pixels = try pixels(ofFile: entry.path, frame: entry.frame ?? 0, dicomWindow: dicomWindow)
+                let headerSex = isMale == nil ? entry.headerLabels?.isMale : nil
+                var prediction = predict(pixels: pixels, isMale: isMale ?? headerSex, tta: tta, file: name)
+                prediction.headerSex = headerSex.map { $0 ? "M" : "F" }
+                prediction.chronologicalAgeMonths = entry.headerLabels?.chronologicalAgeMonths
+                predictions.append(prediction)
+            } catch {
+                problems.append(InputProblem(path: name, error: error))
+            }
+            progress?(i + 1)
+        }
+        return (predictions, problems)
+    }
+
+    /// CSV text: file, predicted months (and with TTA, the spread and variant count; where DICOM
+    /// headers gave them, the sex used and the chronological age).
     public static func csv(_ predictions: [AgePrediction], withSpread: Bool) -> String {
-        var lines = [withSpread ? "file,predicted_months,tta_spread_months,tta_variants" : "file,predicted_months"]
+        let withHeader = predictions.contains { $0.headerSex != nil || $0.chronologicalAgeMonths != nil }
+        var header = withSpread ? "file,predicted_months,tta_spread_months,tta_variants" : "file,predicted_months"
+        if withHeader { header += ",header_sex,chronological_age_months" }
+        var lines = [header]
         for p in predictions {
             let file = csvField(p.file)
-            lines.append(withSpread ? String(format: "%@,%.2f,%.2f,%d", file, p.months, p.spread, p.variants)
-                                    : String(format: "%@,%.2f", file, p.months))
+            var line = withSpread ? String(format: "%@,%.2f,%.2f,%d", file, p.months, p.spread, p.variants)
+                                  : String(format: "%@,%.2f", file, p.months)
+            if withHeader {
+                line += "," + (p.headerSex ?? "") + "," + (p.chronologicalAgeMonths.map { String(format: "%.2f", $0) } ?? "")
+            }
+            lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"
     }

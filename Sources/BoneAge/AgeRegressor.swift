@@ -13,8 +13,8 @@ public class AgeRegressor: Module {
     init(configuration: AgeModelConfiguration, featureCount: Int, generator: Generator?) {
         self.configuration = configuration
         self.featureCount = featureCount
-        head = AgeHead(features: featureCount, hidden: configuration.headHidden, usesSex: configuration.sexInput,
-                       generator: generator)
+        head = AgeHead(features: featureCount, hidden: configuration.headHidden,
+                       extraInput: configuration.headTakesExtraInput, generator: generator)
         super.init()
     }
 
@@ -44,6 +44,14 @@ public class AgeRegressor: Module {
         head(features(images), sexes: sexes)
     }
 
+    /// A sex classifier's logits of "male" [N]; `ageMonths` [N] is required when it takes the age.
+    public func sexLogits(_ images: Tensor, ageMonths: Tensor?) -> Tensor {
+        precondition(configuration.predictsSex, "AgeRegressor.sexLogits: this model reads bone age, not sex")
+        precondition(configuration.ageInput != true || ageMonths != nil, "AgeRegressor.sexLogits: this classifier needs the bone age")
+        let extra = configuration.ageInput == true ? ageMonths.map { $0 * (1.0 / 120) - 1 } : nil
+        return head(features(images), extra: extra)
+    }
+
     /// Normalised outputs → months.
     public func months(fromNormalized z: Tensor) -> Tensor {
         z * configuration.ageStd + configuration.ageMean
@@ -60,25 +68,25 @@ public class AgeRegressor: Module {
     }
 
     /// P(male) [N] of a sex classifier (`configuration.predictsSex`).
-    public func maleProbability(_ images: Tensor) -> Tensor {
-        precondition(configuration.predictsSex, "AgeRegressor.maleProbability: this model reads bone age, not sex")
-        return self(images, sexes: nil).sigmoid()
+    public func maleProbability(_ images: Tensor, ageMonths: Tensor?) -> Tensor {
+        sexLogits(images, ageMonths: ageMonths).sigmoid()
     }
 
     /// The trunk's parameters (everything but the head).
     public var trunkParameterCount: Int { parameterCount - head.parameterCount }
 }
 
-/// Features (+ sex) → hidden layer → ReLU → one output. The output layer starts at zero, so an
-/// untrained model predicts the training mean.
+/// Features (+ one extra value: sex for an age model, bone age for a sex classifier) → hidden layer →
+/// ReLU → one output. The output layer starts at zero, so an untrained model predicts the training
+/// mean (or P(male) ½).
 public final class AgeHead: Module {
     public let hidden: Linear
     public let output: Linear
-    public let usesSex: Bool
+    public let takesExtraInput: Bool
 
-    init(features: Int, hidden width: Int, usesSex: Bool, generator: Generator?) {
-        self.usesSex = usesSex
-        hidden = Linear(features + (usesSex ? 1 : 0), width, generator: generator)
+    init(features: Int, hidden width: Int, extraInput: Bool, generator: Generator?) {
+        takesExtraInput = extraInput
+        hidden = Linear(features + (extraInput ? 1 : 0), width, generator: generator)
         let output = Linear(width, 1, generator: generator)
         withNoGrad {
             output.weight.zero()
@@ -90,12 +98,18 @@ public final class AgeHead: Module {
         registerModule("out", output)
     }
 
+    /// The head on `features` with sex codes (1 male, 0 female, −1 unknown) as its extra value.
     public func callAsFunction(_ features: Tensor, sexes: Tensor?) -> Tensor {
+        self(features, extra: sexes.map(signedSex))
+    }
+
+    /// The head with `extra` [N] as its extra value (zeros when nil and the head takes one).
+    public func callAsFunction(_ features: Tensor, extra: Tensor?) -> Tensor {
         var x = features
-        if usesSex {
+        if takesExtraInput {
             let n = features.size(0)
-            let signed = sexes.map(signedSex) ?? Tensor.zeros([n])
-            x = Tensor.cat([x, signed.reshaped([n, 1]).to(features.device, features.dtype)], dim: 1)
+            let value = extra ?? Tensor.zeros([n])
+            x = Tensor.cat([x, value.reshaped([n, 1]).to(features.device, features.dtype)], dim: 1)
         }
         return output(hidden(x).relu()).reshaped([-1])
     }

@@ -28,7 +28,7 @@ public final class AgeTrainer {
         optimizer.zeroGrad()
         if model.configuration.predictsSex {
             guard let sexes else { preconditionFailure("AgeTrainer: a sex classifier needs the sexes") }
-            let loss = binaryCrossEntropyWithLogits(model(images, sexes: nil), sexes)
+            let loss = binaryCrossEntropyWithLogits(model.sexLogits(images, ageMonths: ages), sexes)
             loss.backward()
             optimizer.step()
             step += 1

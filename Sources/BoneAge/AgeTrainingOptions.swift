@@ -30,6 +30,8 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
     public var evaluationBatchSize = 128
     /// What to learn: bone age (nil or .boneAge) or sex (a classifier for the sex check).
     public var target: AgeTarget?
+    /// A sex classifier's bone-age input (see `AgeModelConfiguration.ageInput`).
+    public var ageInput: Bool?
 
     public var predictsSex: Bool { target == .sex }
 
@@ -48,7 +50,8 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
         AgeModelConfiguration(architecture: architecture, resolution: resolution, sexInput: sexInput,
                               inputNormalization: inputNormalization, compactWidth: compactWidth, compactBlocks: compactBlocks,
                               compactStemStride: compactStemStride, headHidden: headHidden, ageMean: ageMean,
-                              ageStd: ageStd, sourceResolution: sourceResolution, fit: fit, target: target)
+                              ageStd: ageStd, sourceResolution: sourceResolution, fit: fit, target: target,
+                              ageInput: ageInput)
     }
 
     /// Throws naming the first option out of range.

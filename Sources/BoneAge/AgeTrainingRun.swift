@@ -36,7 +36,8 @@ public final class AgeTrainingRun {
     public static func split(_ dataset: PackedDataset, validationFraction: Double, seed: UInt64,
                              target: AgeTarget? = nil) -> (train: [Int], validation: [Int]) {
         let (train, heldOut) = dataset.splitByID(heldOutFraction: validationFraction, seed: seed)
-        let labelled = target == .sex ? { (i: Int) in dataset.isMale(i) != nil } : { (i: Int) in !dataset.ageMonths[i].isNaN }
+        let labelled = target == .sex ? { (i: Int) in dataset.isMale(i) != nil && dataset.ageMonths[i].isFinite }
+                                      : { (i: Int) in !dataset.ageMonths[i].isNaN }
         return (train.filter(labelled), heldOut.filter(labelled))
     }
 
@@ -178,13 +179,12 @@ public final class AgeTrainingRun {
                 onStep?(stepsThisSession, stepsLeft, loss)
             }
             let trainSeconds = Date().timeIntervalSince(epochStart)
-            let predictions = try model.predictMonths(dataset: dataset, indices: validationIndices,
-                                                      batchSize: options.evaluationBatchSize)
             epochsCompleted += 1
             let wall = wallSecondsBefore + Date().timeIntervalSince(sessionStart)
             if options.predictsSex {
-                // For a sex classifier the "months" are logits and the tracked error is the error rate.
-                let check = SexCheck(logits: predictions, male: validationIndices.map { dataset.isMale($0)! })
+                // A sex classifier tracks its error rate where an age model tracks its MAE.
+                let logits = try model.sexLogits(dataset: dataset, indices: validationIndices, batchSize: options.evaluationBatchSize)
+                let check = SexCheck(logits: logits, male: validationIndices.map { dataset.isMale($0)! })
                 if bestValidationMAE.map({ check.errorRate < $0 }) ?? true {
                     bestValidationMAE = check.errorRate
                     bestEpoch = epochsCompleted
@@ -204,6 +204,8 @@ public final class AgeTrainingRun {
                 onEpoch?(record)
                 continue
             }
+            let predictions = try model.predictMonths(dataset: dataset, indices: validationIndices,
+                                                      batchSize: options.evaluationBatchSize)
             let validation = AgeErrorSummary(predicted: predictions, truth: validationIndices.map { dataset.ageMonths[$0] })
             summary = validation
             let improved = bestValidationMAE.map { validation.meanAbsoluteError < $0 } ?? true

@@ -59,10 +59,11 @@ public final class GeneratedImageAges {
         return Tensor(pixels, shape: [n, 1, r, r])
     }
 
-    /// P(male) [n] of generator images, for a sex classifier (`train-age --target sex`).
-    public func maleProbability(_ images: Tensor) throws -> Tensor {
+    /// P(male) [n] of generator images, for a sex classifier (`train-age --target sex`); one that
+    /// takes the bone age is given the ages the images were asked for.
+    public func maleProbability(_ images: Tensor, ageMonths: Tensor?) throws -> Tensor {
         let input = try prepare(images)
-        return withNoGrad { model.maleProbability(input) }
+        return withNoGrad { model.maleProbability(input, ageMonths: ageMonths) }
     }
 
     /// Reads ages from generator images, without gradients.

@@ -41,6 +41,23 @@ struct StoreImages {
 }
 
 extension AgeRegressor {
+    /// A sex classifier's logits of "male" for store images `indices` (with their bone ages when it
+    /// takes them), in eval mode without gradients.
+    public func sexLogits(dataset: PackedDataset, indices: [Int], batchSize: Int = 128) throws -> [Float] {
+        let source = try StoreImages(dataset: dataset, resolution: configuration.resolution, indices: indices)
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
+        var out: [Float] = []
+        try withNoGrad {
+            try source.forEachBatch(batchSize) { range, images, _ in
+                let ages = Tensor(range.map { dataset.ageMonths[indices[$0]] })
+                out += sexLogits(images, ageMonths: ages).toArray(Float.self)
+            }
+        }
+        return out
+    }
+
     /// Predicted months for store images `indices`, in eval mode without gradients.
     /// Predicted months for `indices` of a store; with `tta` > 1 each image's prediction is the mean
     /// over `tta` variants (the image itself, then small rotations, zooms and shifts).

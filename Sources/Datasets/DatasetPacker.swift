@@ -1,3 +1,4 @@
+import DICOM
 import Foundation
 import Radiograph
 import RunKit
@@ -17,6 +18,8 @@ public struct PackOptions: Sendable {
     public var overwrite = false
     /// Images decoded at once; 1 decodes on the calling thread.
     public var workers = 2
+    /// The VOI transform DICOM inputs are read with.
+    public var dicomWindow: DICOMWindow = .first
     /// Written into the provenance.
     public var ossifyVersion = "ossify"
 
@@ -53,19 +56,21 @@ public enum DatasetPacker {
         if let maxImages = options.maxImages, maxImages < 1 {
             throw StoreError(path: options.output, reason: "--max-images must be at least 1, got \(maxImages)")
         }
-        let folder = try ImageFolder(options.inputFolder)
-        var candidates: [(path: String, record: RSNARecord?)] = folder.files.map { ($0, nil) }
+        let folder = try ImageFolder(options.inputFolder, dicomWindow: options.dicomWindow)
+        // prepare's output keeps what DICOM headers said in header-labels.csv.
+        let preparedHeaderLabels = try HeaderLabelsFile.read(inFolder: options.inputFolder) ?? [:]
+        var candidates: [Candidate] = folder.entries.map { Candidate(entry: $0, id: $0.id, record: nil) }
         var labelReport: [String] = []
         var table: RSNATable? = nil
         var match: LabelMatch? = nil
         if let labelFile = options.labelFile {
             let loaded = try RSNATable(contentsOf: labelFile)
-            let matched = LabelMatch(imageFiles: folder.files, records: loaded.records)
+            let matched = LabelMatch(entries: folder.entries, records: loaded.records)
             labelReport = loaded.report(limit: 5) + matched.report()
-            let labelled = Dictionary(matched.pairs.map { ($0.path, $0.record) }, uniquingKeysWith: { a, _ in a })
-            candidates = folder.files.compactMap { path in
-                if let record = labelled[path] { return (path, record) }
-                return options.keepUnlabeled ? (path, nil) : nil
+            let labelled = Dictionary(matched.pairs.map { (Candidate.key($0.entry), $0.record) }, uniquingKeysWith: { a, _ in a })
+            candidates = folder.entries.compactMap { entry in
+                if let record = labelled[Candidate.key(entry)] { return Candidate(entry: entry, id: record.id, record: record) }
+                return options.keepUnlabeled ? Candidate(entry: entry, id: entry.id, record: nil) : nil
             }
             table = loaded
             match = matched
@@ -81,6 +86,7 @@ public enum DatasetPacker {
             }
         }
         var sourceSizes: [String: Int] = [:]
+        var headerFieldsUsed: [String: Int] = [:]
         let target = min(options.maxImages ?? .max, candidates.count)
         let meter = ProgressLine("pack", total: Double(target), unit: "images", interval: 2, write: progress)
         let workers = max(1, options.workers)
@@ -89,17 +95,21 @@ public enum DatasetPacker {
         while writer.count < target && next < candidates.count {
             let chunk = Array(candidates[next..<min(next + chunkSize, candidates.count)])
             next += chunk.count
-            let results = decodeInParallel(chunk.map(\.path), resolution: options.resolution, fit: options.fit,
+            let results = decodeInParallel(chunk.map(\.entry), in: folder, resolution: options.resolution, fit: options.fit,
                                            workers: workers)
             for (candidate, result) in zip(chunk, results) where writer.count < target {
                 switch result {
                 case .failure(let error):
-                    skipped.append(SkippedFile(file: (candidate.path as NSString).lastPathComponent, reason: error.reason))
+                    skipped.append(SkippedFile(file: candidate.fileName, reason: error.reason))
                 case .success(let packed):
                     sourceSizes[packed.sourceSize, default: 0] += 1
-                    try writer.append(id: ImageFolder.stem(candidate.path), levels: packed.levels,
+                    let header = candidate.entry.headerLabels ?? preparedHeaderLabels[candidate.id]
+                    let used = candidate.headerFieldsUsed(header)
+                    for field in used { headerFieldsUsed[field, default: 0] += 1 }
+                    try writer.append(id: candidate.id, levels: packed.levels,
                                       ageMonths: candidate.record.map { Float($0.boneAgeMonths) } ?? .nan,
-                                      isMale: candidate.record?.isMale)
+                                      isMale: candidate.record?.isMale ?? header?.isMale,
+                                      chronologicalAgeMonths: header?.chronologicalAgeMonths.map(Float.init) ?? .nan)
                 }
             }
             if writer.count < target { meter.update(Double(writer.count), extra: "\(skipped.count) skipped") }
@@ -117,7 +127,8 @@ public enum DatasetPacker {
             labelRowProblems: Array((table?.problems ?? []).prefix(20)),
             labelRowProblemCount: table?.problems.count ?? 0,
             imagesWithoutLabels: match?.imagesWithoutLabels.count ?? 0,
-            labelsWithoutImages: match?.labelsWithoutImages.count ?? 0
+            labelsWithoutImages: match?.labelsWithoutImages.count ?? 0,
+            headerFieldsUsed: headerFieldsUsed.isEmpty ? nil : headerFieldsUsed
         )
         try writer.finish(provenance: provenance)
         meter.update(Double(writer.count), extra: "\(skipped.count) skipped", force: true)
@@ -125,6 +136,33 @@ public enum DatasetPacker {
         if skipped.count > 10 { progress("… and \(skipped.count - 10) more skipped (all listed in index.json)") }
         return PackSummary(store: writer.destination, count: writer.count, resolutions: writer.resolutions,
                            skipped: skipped, labelReport: labelReport, seconds: meter.elapsedSeconds)
+    }
+
+    /// An image to store: its entry, the id it is stored under, and its label row.
+    struct Candidate {
+        var entry: ImageEntry
+        var id: String
+        var record: RSNARecord?
+
+        static func key(_ entry: ImageEntry) -> String { entry.path + "#" + String(entry.frame ?? 0) }
+
+        var fileName: String {
+            let name = (entry.path as NSString).lastPathComponent
+            return entry.frame.map { "\(name) frame \($0 + 1)" } ?? name
+        }
+
+        /// The header fields that gave this image a stored value: PatientSex only where the
+        /// table gave no sex, the age fields, and the SOP Instance UID where it made the id.
+        func headerFieldsUsed(_ header: HeaderLabels?) -> [String] {
+            guard let header else { return [] }
+            return header.fieldsUsed.filter { field in
+                switch field {
+                case "PatientSex": return record == nil
+                case "SOPInstanceUID (hashed)": return id.hasPrefix("dcm-")
+                default: return true
+                }
+            }
+        }
     }
 
     struct DecodeFailure: Error, Sendable {
@@ -136,22 +174,22 @@ public enum DatasetPacker {
         var sourceSize: String
     }
 
-    /// Decodes, fits and pyramids `paths`, in order, `workers` at a time.
-    static func decodeInParallel(_ paths: [String], resolution: Int, fit: FitMode,
+    /// Decodes, fits and pyramids `entries`, in order, `workers` at a time.
+    static func decodeInParallel(_ entries: [ImageEntry], in folder: ImageFolder, resolution: Int, fit: FitMode,
                                  workers: Int) -> [Result<PackedImage, DecodeFailure>] {
-        let results = ResultSlots<Result<PackedImage, DecodeFailure>>(count: paths.count)
-        let stride = (paths.count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: min(workers, paths.count)) { worker in
-            for i in (worker * stride)..<min(paths.count, (worker + 1) * stride) {
-                results[i] = decode(paths[i], resolution: resolution, fit: fit)
+        let results = ResultSlots<Result<PackedImage, DecodeFailure>>(count: entries.count)
+        let stride = (entries.count + workers - 1) / workers
+        DispatchQueue.concurrentPerform(iterations: min(workers, entries.count)) { worker in
+            for i in (worker * stride)..<min(entries.count, (worker + 1) * stride) {
+                results[i] = decode(entries[i], in: folder, resolution: resolution, fit: fit)
             }
         }
         return results.values.map { $0! }
     }
 
-    static func decode(_ path: String, resolution: Int, fit: FitMode) -> Result<PackedImage, DecodeFailure> {
+    static func decode(_ entry: ImageEntry, in folder: ImageFolder, resolution: Int, fit: FitMode) -> Result<PackedImage, DecodeFailure> {
         do {
-            let image = try ImageFile.read(path)
+            let image = try folder.read(entry)
             guard image.width > 0 && image.height > 0 else {
                 return .failure(DecodeFailure(reason: "image has no pixels"))
             }

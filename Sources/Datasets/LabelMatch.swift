@@ -6,6 +6,8 @@ public struct LabelMatch: Sendable {
     public struct Pair: Sendable {
         public var path: String
         public var record: RSNARecord
+        /// The image (a DICOM file may hold several frames).
+        public var entry: ImageEntry
     }
 
     /// Image files with a label, in the order of `imageFiles`.
@@ -16,18 +18,24 @@ public struct LabelMatch: Sendable {
     public var labelsWithoutImages: [String]
 
     public init(imageFiles: [String], records: [RSNARecord]) {
+        self.init(entries: imageFiles.map { ImageEntry(path: $0, id: ImageFolder.stem($0)) }, records: records)
+    }
+
+    /// Pairs by the entry's id, or by its file-name id for DICOM (see `ImageEntry.id(knownTo:)`).
+    public init(entries: [ImageEntry], records: [RSNARecord]) {
         var byID: [String: RSNARecord] = [:]
         for record in records where byID[record.id] == nil { byID[record.id] = record }
+        let known = Set(byID.keys)
         var seen = Set<String>()
         pairs = []
         imagesWithoutLabels = []
-        for path in imageFiles {
-            let id = ImageFolder.stem(path)
+        for entry in entries {
+            let id = entry.id(knownTo: known)
             if let record = byID[id] {
-                pairs.append(Pair(path: path, record: record))
+                pairs.append(Pair(path: entry.path, record: record, entry: entry))
                 seen.insert(id)
             } else {
-                imagesWithoutLabels.append(path)
+                imagesWithoutLabels.append(entry.path)
             }
         }
         labelsWithoutImages = records.map(\.id).filter { !seen.contains($0) }

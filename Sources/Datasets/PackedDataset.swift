@@ -9,6 +9,9 @@ public final class PackedDataset: @unchecked Sendable {
     public let ageMonths: [Float]
     /// 1 male, 0 female, 255 unknown.
     public let sexCodes: [UInt8]
+    /// Chronological age in months per image from DICOM headers (NaN unknown); nil when the
+    /// store has none. Never a bone age.
+    public let chronologicalAgeMonths: [Float]?
     private let lock = NSLock()
     private var mapped: [Int: MappedFile] = [:]
 
@@ -54,6 +57,17 @@ public final class PackedDataset: @unchecked Sendable {
             (0..<index.count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
         }
         sexCodes = Array(labels[(labels.startIndex + 4 * index.count)...])
+        if let layout = index.chronologicalAge {
+            let file = (path as NSString).appendingPathComponent(layout.file)
+            guard let data = FileManager.default.contents(atPath: file), data.count == index.count * 4 else {
+                throw StoreError(path: file, reason: "missing or wrong size, expected \(index.count * 4) bytes for \(index.count) images")
+            }
+            chronologicalAgeMonths = data.withUnsafeBytes { raw in
+                (0..<index.count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+            }
+        } else {
+            chronologicalAgeMonths = nil
+        }
         for side in index.resolutions {
             let file = (path as NSString).appendingPathComponent(StoreLayout.imageFile(resolution: side))
             let expected = index.count * side * side

@@ -21,6 +21,7 @@ public final class PackedStoreWriter {
     private var ids: [String] = []
     private var ages: [Float] = []
     private var sexes: [UInt8] = []
+    private var chronologicalAges: [Float] = []
     private var finished = false
 
     /// Throws when `resolution` is not a power of two ≥ 4, or when `destination` exists and
@@ -69,8 +70,9 @@ public final class PackedStoreWriter {
     public var count: Int { ids.count }
 
     /// Appends one image: `levels` in ascending resolution, as `ImagePyramid.levels` makes them.
-    /// `ageMonths` NaN and `isMale` nil mean unknown.
-    public func append(id: String, levels: [[UInt8]], ageMonths: Float, isMale: Bool?) throws {
+    /// `ageMonths` (bone age) NaN, `isMale` nil and `chronologicalAgeMonths` NaN mean unknown.
+    public func append(id: String, levels: [[UInt8]], ageMonths: Float, isMale: Bool?,
+                       chronologicalAgeMonths: Float = .nan) throws {
         precondition(levels.count == resolutions.count && zip(levels, resolutions).allSatisfy { $0.count == $1 * $1 },
                      "PackedStoreWriter.append: levels do not match resolutions \(resolutions)")
         for (handle, level) in zip(handles, levels) {
@@ -83,6 +85,7 @@ public final class PackedStoreWriter {
         ids.append(id)
         ages.append(ageMonths)
         sexes.append(isMale.map { $0 ? 1 : 0 } ?? StoreLayout.unknownSex)
+        chronologicalAges.append(chronologicalAgeMonths)
     }
 
     /// Writes labels and index, then moves the store into place (replacing an old one when allowed).
@@ -97,9 +100,19 @@ public final class PackedStoreWriter {
         var labels = Data(capacity: ages.count * 5)
         for age in ages { withUnsafeBytes(of: age.bitPattern.littleEndian) { labels.append(contentsOf: $0) } }
         labels.append(contentsOf: sexes)
-        let index = StoreIndex(format: StoreIndex.formatName, formatVersion: StoreIndex.currentVersion,
+        var index = StoreIndex(format: StoreIndex.formatName, formatVersion: StoreIndex.currentVersion,
                                resolutions: resolutions, count: ids.count, ids: ids,
                                labels: .standard, provenance: provenance)
+        if chronologicalAges.contains(where: { $0.isFinite }) {
+            index.chronologicalAge = .chronologicalAge
+            var data = Data(capacity: chronologicalAges.count * 4)
+            for age in chronologicalAges { withUnsafeBytes(of: age.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            do {
+                try data.write(to: URL(fileURLWithPath: (temporary as NSString).appendingPathComponent(StoreLayout.chronologicalAgeFile)))
+            } catch {
+                throw StoreError(path: temporary, reason: "cannot write chronological ages: \(error.localizedDescription)")
+            }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {

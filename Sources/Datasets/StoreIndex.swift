@@ -32,6 +32,9 @@ public struct StoreProvenance: Sendable, Codable, Equatable {
     public var labelRowProblemCount: Int
     public var imagesWithoutLabels: Int
     public var labelsWithoutImages: Int
+    /// DICOM header attributes that gave labels (keyword → images), e.g. PatientSex; absent
+    /// when no DICOM header was used.
+    public var headerFieldsUsed: [String: Int]?
 }
 
 /// `index.json`: the table of contents of a packed store.
@@ -47,6 +50,8 @@ public struct StoreIndex: Sendable, Codable, Equatable {
     /// Image ids (file stems), in store order.
     public var ids: [String]
     public var labels: LabelsLayout
+    /// Chronological ages from DICOM headers, when any image had one (never bone ages).
+    public var chronologicalAge: LabelsLayout?
     public var provenance: StoreProvenance
 
     public struct LabelsLayout: Sendable, Codable, Equatable {
@@ -57,6 +62,11 @@ public struct StoreIndex: Sendable, Codable, Equatable {
             file: StoreLayout.labelsFile,
             layout: "count × float32 little-endian bone age in months (NaN = unknown), then count × uint8 sex (1 male, 0 female, 255 unknown)"
         )
+
+        public static let chronologicalAge = LabelsLayout(
+            file: StoreLayout.chronologicalAgeFile,
+            layout: "count × float32 little-endian chronological age in months from the DICOM header (NaN = unknown)"
+        )
     }
 }
 
@@ -64,6 +74,7 @@ public struct StoreIndex: Sendable, Codable, Equatable {
 public enum StoreLayout {
     public static let indexFile = "index.json"
     public static let labelsFile = "labels.bin"
+    public static let chronologicalAgeFile = "chronological-age.bin"
     public static let unknownSex: UInt8 = 255
 
     /// `res-0064.u8`: count images of R×R bytes, row-major, back to back.

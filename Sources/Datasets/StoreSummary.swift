@@ -10,6 +10,12 @@ extension PackedDataset {
         let males = sexCodes.filter { $0 == 1 }.count, females = sexCodes.filter { $0 == 0 }.count
         let unknownAge = ageMonths.filter(\.isNaN).count
         lines.append("sex: \(males) male, \(females) female, \(count - males - females) unknown; age unknown for \(unknownAge)")
+        if let chronological = chronologicalAgeMonths {
+            let known = chronological.filter(\.isFinite)
+            let mean = known.isEmpty ? Float.nan : known.reduce(0, +) / Float(known.count)
+            lines.append("chronological age (DICOM header, not bone age): known for \(known.count)" +
+                         (known.isEmpty ? "" : String(format: ", mean %.1f months", mean)))
+        }
         lines += ageHistogram(binMonths: binMonths, barWidth: barWidth)
         let p = index.provenance
         lines.append("provenance:")
@@ -26,6 +32,11 @@ extension PackedDataset {
         if p.skipped.count > 5 { lines.append("    … and \(p.skipped.count - 5) more") }
         if p.labelFile != nil {
             lines.append("  labels         \(p.labelRowProblemCount) rows skipped, \(p.imagesWithoutLabels) images without labels, \(p.labelsWithoutImages) labels without images")
+        }
+        if let fields = p.headerFieldsUsed {
+            lines.append("  DICOM header   fields used: " + fields.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) images)" }.joined(separator: ", "))
+        } else {
+            lines.append("  DICOM header   no fields used")
         }
         return lines
     }

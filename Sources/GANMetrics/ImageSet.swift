@@ -80,6 +80,7 @@ public struct ImageSet: Sendable {
             if paths.count == batchSize { try flush() }
         }
         try flush()
+        progress?.finish()
         guard scan.images > 0 else { throw MetricError.emptyFolder(path: directory, unreadable: scan.unreadable.count) }
         return scan
     }

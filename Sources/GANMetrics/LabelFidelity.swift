@@ -153,7 +153,10 @@ public enum LabelFidelity {
                     let images = try generator.images(seeds: seeds, labels: slice, extrapolate: true)
                     let reading: AgeReading = conditioning.usesSex ? (sex == .male ? .male : .female) : .meanOfSexes
                     read += try ageReader.read(images, reading: reading).age.to(.float64).toArray(Double.self)
-                    if let sexReader { maleProbability += try sexReader.maleProbability(images).to(.float64).toArray(Double.self) }
+                    if let sexReader {
+                        let ages = Tensor(slice.map { Float($0.ageMonths) })
+                        maleProbability += try sexReader.maleProbability(images, ageMonths: ages).to(.float64).toArray(Double.self)
+                    }
                     try generatedFeatures.add(try extractor.features(images: images))
                 }
                 generatedCount += labels.count
@@ -176,7 +179,7 @@ public enum LabelFidelity {
                     bin.realMeanAbsoluteError = mean(realErrors.map(Swift.abs))
                     bin.realSpread = standardDeviation(realErrors)
                     if let sexModel, conditioning.usesSex {
-                        let logits = try sexModel.predictMonths(dataset: dataset, indices: reals)
+                        let logits = try sexModel.sexLogits(dataset: dataset, indices: reals)
                         bin.realSexAccuracy = SexCheck(logits: logits, male: reals.map { dataset.isMale($0)! }).accuracy
                     }
                 }

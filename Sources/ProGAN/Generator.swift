@@ -4,9 +4,11 @@ import TorchNN
 
 /// PGGAN's generator (TF `G_paper`): latent (+ labels) → 4×4 dense block → one block per doubling,
 /// each NN-upsample + two 3×3 convs with leaky ReLU 0.2 and pixel norm; a linear 1×1 toRGB per
-/// resolution; fade-in between the two highest resolutions. A conditional generator embeds the
-/// label features h(c) linearly to the latent's width and pixel-normalises z and the embedding
-/// separately before the dense layer takes both.
+/// resolution; fade-in between the two highest resolutions. A conditional generator pixel-normalises
+/// the joint vector [z, h(c)] of latent and label features before the dense layer, as the official
+/// code does: h is O(1) and a few values wide, so z keeps most of the input at the start. (A label
+/// embedding as wide as z, normalised apart from it, gave the label half the input; even a
+/// constant label then broke training, and conditional runs collapsed to one image per label.)
 public final class ProGenerator: Module {
     public let options: NetworkOptions
     let inputBlock: InputBlock
@@ -14,7 +16,6 @@ public final class ProGenerator: Module {
     let toRGB: [Int: EqualizedConv2d]
 
     final class InputBlock: Module {
-        let embed: EqualizedLinear?
         let dense: EqualizedLinear
         let bias: Tensor
         let conv: EqualizedConv2d
@@ -22,15 +23,11 @@ public final class ProGenerator: Module {
 
         init(_ options: NetworkOptions, generator: Generator?) {
             channels = options.featureMaps(1)
-            embed = options.conditioning.map {
-                EqualizedLinear($0.featureCount, options.latentSize, gain: 1, bias: false, generator: generator)
-            }
-            let inputs = options.latentSize * (embed == nil ? 1 : 2)
+            let inputs = options.latentSize + (options.conditioning?.featureCount ?? 0)
             dense = EqualizedLinear(inputs, channels * 16, gain: 2.0.squareRoot() / 4, bias: false, generator: generator)
             bias = Tensor.zeros([channels])
             conv = EqualizedConv2d(channels, channels, kernelSize: 3, generator: generator)
             super.init()
-            if let embed { registerModule("embed", embed) }
             registerModule("dense", dense)
             registerParameter("bias", bias)
             registerModule("conv", conv)
@@ -83,15 +80,12 @@ public final class ProGenerator: Module {
         let level = level ?? options.finalLevel
         precondition(level >= 2 && level <= options.finalLevel,
                      "ProGenerator: level \(level) outside 2…\(options.finalLevel)")
-        precondition((labels != nil) == (inputBlock.embed != nil),
-                     inputBlock.embed == nil ? "ProGenerator: labels given to an unconditional generator"
-                                             : "ProGenerator: a conditional generator needs label rows")
-        var input = options.normalizeLatents ? pixelNorm(z, epsilon: options.pixelNormEpsilon) : z
-        if let labels, let embed = inputBlock.embed, let conditioning = options.conditioning {
-            let embedded = embed(conditioning.features(labels))
-            input = Tensor.cat([input, options.normalizeLatents ? pixelNorm(embedded, epsilon: options.pixelNormEpsilon)
-                                                                : embedded], dim: 1)
-        }
+        precondition((labels != nil) == options.isConditional,
+                     options.isConditional ? "ProGenerator: a conditional generator needs label rows"
+                                           : "ProGenerator: labels given to an unconditional generator")
+        var input = z
+        if let labels, let conditioning = options.conditioning { input = Tensor.cat([z, conditioning.features(labels)], dim: 1) }
+        if options.normalizeLatents { input = pixelNorm(input, epsilon: options.pixelNormEpsilon) }
         let n = input.size(0)
         var x = inputBlock.dense(input).reshaped([n, inputBlock.channels, 4, 4])
         x = activate(x + inputBlock.bias.reshaped([1, -1, 1, 1]))

@@ -1,4 +1,5 @@
 import CImageCodecs
+import DICOM
 import Foundation
 
 /// Why an image file could not be read or written; always names the file.
@@ -8,15 +9,16 @@ public struct ImageFileError: Error, LocalizedError, Sendable, Equatable {
     public var errorDescription: String? { "\(path): \(reason)" }
 }
 
-/// PNG (8/16-bit, any colour type, read as gray) and JPEG files.
+/// PNG (8/16-bit, any colour type, read as gray), JPEG and DICOM files.
 public enum ImageFile {
     /// Larger images are refused before decoding (a hostile header cannot force a huge allocation).
     public static let maximumPixels = 100_000_000
 
     public static let readableExtensions: Set<String> = ["png", "jpg", "jpeg"]
 
-    /// Reads a PNG or JPEG, choosing the decoder by content (not by file name).
-    public static func read(_ path: String) throws -> GrayImage {
+    /// Reads a PNG, JPEG or DICOM file, choosing the decoder by content (not by file name). A
+    /// multi-frame DICOM file gives `frame` (0-based); `dicomWindow` picks its VOI transform.
+    public static func read(_ path: String, frame: Int = 0, dicomWindow: DICOMWindow = .first) throws -> GrayImage {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ImageFileError(path: path, reason: "no such file")
@@ -29,10 +31,13 @@ public enum ImageFile {
         }
         let magic: Data
         do {
-            magic = try handle.read(upToCount: 8) ?? Data()
+            magic = try handle.read(upToCount: 132) ?? Data()
             try handle.close()
         } catch {
             throw ImageFileError(path: path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        if DICOMFile.looksLikeDICOM(Array(magic)) {
+            return try readDICOM(path, frame: frame, window: dicomWindow)
         }
         var image = ic_image()
         var message = [CChar](repeating: 0, count: 256)
@@ -42,9 +47,9 @@ public enum ImageFile {
         } else if magic.starts(with: [0xFF, 0xD8, 0xFF]) {
             status = ic_jpeg_read(path, maximumPixels, &image, &message, message.count)
         } else if magic.isEmpty {
-            throw ImageFileError(path: path, reason: "empty file, expected a PNG or JPEG image")
+            throw ImageFileError(path: path, reason: "empty file, expected a PNG, JPEG or DICOM image")
         } else {
-            throw ImageFileError(path: path, reason: "not a PNG or JPEG image (unrecognised signature)")
+            throw ImageFileError(path: path, reason: "not a PNG or JPEG image, nor a DICOM file (unrecognised signature)")
         }
         guard status == 0 else {
             throw ImageFileError(path: path, reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -57,6 +62,20 @@ public enum ImageFile {
         }
         let samples = UnsafeBufferPointer(start: image.data.assumingMemoryBound(to: UInt8.self), count: count)
         return GrayImage(width: Int(image.width), height: Int(image.height), bytes: Array(samples))
+    }
+
+    /// One frame of a DICOM file, at the precision it stores (16-bit values stay 16-bit).
+    static func readDICOM(_ path: String, frame: Int, window: DICOMWindow) throws -> GrayImage {
+        let image: DICOMImage
+        do {
+            image = try DICOMReader.read(path, window: window)
+        } catch let error as DICOMError {
+            throw ImageFileError(path: path, reason: error.reason)
+        }
+        guard image.frames.indices.contains(frame) else {
+            throw ImageFileError(path: path, reason: "has \(image.frames.count) frame(s), frame \(frame + 1) asked for")
+        }
+        return GrayImage(width: image.width, height: image.height, pixels: image.frames[frame], bitDepth: image.bitDepth)
     }
 
     /// Writes a gray PNG at `bitDepth` (default: the image's own), atomically.

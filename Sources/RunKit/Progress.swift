@@ -11,6 +11,8 @@ public final class ProgressLine {
     private let interval: TimeInterval
     private let write: ((String) -> Void)?
     private let isTerminal: Bool
+    /// A live terminal line was drawn and not yet ended with a newline.
+    private var lineOpen = false
 
     public init(_ label: String, total: Double, unit: String = "items", interval: TimeInterval? = nil,
                 write: ((String) -> Void)? = nil) {
@@ -33,10 +35,19 @@ public final class ProgressLine {
         if let write {
             write(line)
         } else if isTerminal {
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (done >= total ? "\n" : "")).utf8))
+            lineOpen = done < total
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (lineOpen ? "" : "\n")).utf8))
         } else {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
+    }
+
+    /// Ends a live terminal line that stopped short of the total (a job that needed fewer units
+    /// than announced), so whatever is printed next starts on its own line.
+    public func finish() {
+        guard lineOpen else { return }
+        lineOpen = false
+        FileHandle.standardError.write(Data("\n".utf8))
     }
 
     /// "label done/total unit (p%) rate unit/s elapsed … eta …  extra".

@@ -20,6 +20,7 @@ extension DemoPipeline {
         var options = AgeTrainingOptions(data: layout.store, resolution: settings.resolution)
         options.target = .sex
         options.sexInput = false
+        options.ageInput = true
         options.epochs = settings.sexEpochs
         options.compactWidth = settings.ageWidth
         options.seed = settings.seed

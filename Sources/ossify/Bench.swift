@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print JSON lines, with a peer implementation measured in the same run.",
         subcommands: [Ops.self, GANStep.self, DatasetBench.self, PhantomBench.self, CLAHEBench.self, MetricsBench.self,
-                      AgeStep.self, LassoBench.self, AtlasBench.self]
+                      AgeStep.self, LassoBench.self, DICOMBench.self, AtlasBench.self]
     )
 
     struct Ops: ParsableCommand {
@@ -163,6 +163,35 @@ struct Bench: ParsableCommand {
             configuration.width = width
             configuration.steps = steps
             try AgeStepBenchmark.run(configuration, python: python) { print($0) }
+        }
+    }
+
+    struct DICOMBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dicom",
+            abstract: "Decoding a 2,000×2,500 16-bit JPEG Lossless radiograph (made in the run) against pydicom + pylibjpeg."
+        )
+
+        @Option(help: "Image width.") var width = 2000
+        @Option(help: "Image height.") var height = 2500
+        @Option(help: "Timed repetitions.") var repeats = 5
+        @Option(help: "Untimed warm-up runs.") var warmup = 1
+        @Option(help: "Python with pydicom and pylibjpeg installed, for the peer.") var python = "/usr/bin/python3"
+
+        func validate() throws {
+            guard width > 0, height > 0, repeats > 0, warmup >= 0 else {
+                throw ValidationError("--width, --height and --repeats must be positive, --warmup zero or more")
+            }
+        }
+
+        func run() throws {
+            var settings = DICOMBenchmark.Settings()
+            settings.width = width
+            settings.height = height
+            settings.repeats = repeats
+            settings.warmup = warmup
+            settings.python = python
+            try DICOMBenchmark.run(settings) { print($0) }
         }
     }
 }

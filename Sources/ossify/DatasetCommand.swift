@@ -14,6 +14,7 @@ struct DatasetCommand: ParsableCommand {
             abstract: "Pack a folder of <id>.png/.jpg images (and RSNA labels) into a store of 4…R square levels."
         )
 
+        @OptionGroup var dicom: DICOMReadingOptions
         @Option(help: "Folder of images named <id>.png or <id>.jpg.") var input: String
         @Option(help: "RSNA label CSV (training, validation or challenge-test format). Without it, age and sex are unknown.")
         var labels: String?
@@ -45,6 +46,7 @@ struct DatasetCommand: ParsableCommand {
             options.keepUnlabeled = keepUnlabeled
             options.overwrite = overwrite
             options.workers = workers
+            options.dicomWindow = dicom.window
             options.ossifyVersion = Ossify.configuration.version
             let summary = try DatasetPacker.pack(options) { print($0) }
             print("packed \(summary.count) images into \(summary.store) at "

@@ -30,6 +30,8 @@ struct Generate: ParsableCommand {
     @Option(help: "Generate seeds 0…count−1 (instead of --seeds).") var count: Int?
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Also write grid.png of all images.") var grid = false
+    @Option(help: "Image format: png, or dicom (one series of Secondary Capture images marked synthetic).")
+    var format: GeneratedImageFormat = .png
     @Option(help: "Truncation ψ: redraw latent components with |z| > ψ.") var truncation: Double?
     @Flag(help: "Also write images.safetensors with the raw float outputs (for the PyTorch interop check).")
     var raw = false
@@ -77,7 +79,11 @@ struct Generate: ParsableCommand {
         }
         let output = try ProGANGeneration.generate(with: generator, seeds: seedList, truncation: truncation,
                                                    outputDirectory: out, grid: grid, saveRaw: raw)
-        print("wrote \(output.imagePaths.count) images of \(output.resolution)×\(output.resolution) and \(output.latentsPath)")
+        if format == .dicom {
+            _ = try DICOMOutput.convert(images: output.imagePaths, seeds: seedList, snapshot: snapshot,
+                                        requestedAgeMonths: nil, sex: nil, folder: out)
+        }
+        print("wrote \(output.imagePaths.count) images (\(format.rawValue)) of \(output.resolution)×\(output.resolution) and \(output.latentsPath)")
         if let grid = output.gridPath { print("grid: \(grid)") }
     }
 
@@ -97,8 +103,13 @@ struct Generate: ParsableCommand {
         let output = try ProGANGeneration.generate(with: generator, seeds: seeds, labels: Array(repeating: label, count: seeds.count),
                                                    truncation: truncation, extrapolate: extrapolate, outputDirectory: out,
                                                    grid: grid, saveRaw: raw)
-        print(String(format: "wrote %d images of %d×%d at bone age %.0f months, sex %@, to %@ (labels in images.csv)",
-                     output.imagePaths.count, output.resolution, output.resolution, label.ageMonths, label.sex.rawValue, out))
+        if format == .dicom {
+            _ = try DICOMOutput.convert(images: output.imagePaths, seeds: seeds, snapshot: snapshot,
+                                        requestedAgeMonths: label.ageMonths, sex: label.sex.rawValue, folder: out)
+        }
+        print(String(format: "wrote %d images (%@) of %d×%d at bone age %.0f months, sex %@, to %@ (labels in images.csv)",
+                     output.imagePaths.count, format.rawValue, output.resolution, output.resolution, label.ageMonths,
+                     label.sex.rawValue, out))
         if let grid = output.gridPath { print("grid: \(grid)") }
     }
 
@@ -111,6 +122,16 @@ struct Generate: ParsableCommand {
         let name = ((generator.path as NSString).lastPathComponent as NSString).deletingPathExtension
         let output = try plate.write(from: generator, to: out, extrapolate: extrapolate,
                                      title: "SYNTHETIC - \(name)")
+        if format == .dicom {
+            let imagesFolder = (out as NSString).appendingPathComponent("images")
+            let entries = plate.entries
+            _ = try DICOMOutput.convert(images: output.imagePaths, seeds: entries.map(\.seed), snapshot: snapshot,
+                                        labels: entries.map(\.label), folder: imagesFolder,
+                                        seriesDescription: "Ossify synthetic atlas plate (\(name))")
+            try AtomicFile.write(try String(contentsOfFile: output.csvPath, encoding: .utf8)
+                .replacingOccurrences(of: ".png,", with: ".dcm,"), to: output.csvPath)
+            print("plate images written as one DICOM series in \(imagesFolder)")
+        }
         print("wrote an atlas plate of \(output.imagePaths.count) images of \(output.resolution)×\(output.resolution): \(output.platePath)")
         print("images and labels: \(output.csvPath)")
     }
@@ -123,6 +144,10 @@ struct Generate: ParsableCommand {
                                                  targetMonths: months, reading: try ageReading(sex: sex), truncation: truncation,
                                                  toleranceMonths: tolerance, outputDirectory: out, grid: grid) {
             progress.update(Double($0))
+        }
+        if format == .dicom {
+            _ = try DICOMOutput.convert(images: summary.files, seeds: seeds, snapshot: snapshot,
+                                        requestedAgeMonths: months, sex: sex, folder: out)
         }
         let reached = summary.reachedMonths
         print(String(format: "wrote %d images of %d×%d at target %.0f months to %@: CNN reads %.1f…%.1f months, %d within ±%.0f, mean |error| %.1f months",

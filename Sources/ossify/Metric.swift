@@ -7,7 +7,7 @@ import Radiograph
 struct Metric: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "GAN metrics on image folders and feature files: MS-SSIM, SWD, FID (PGGAN's definitions).",
-        subcommands: [MSSSIMCommand.self, SWDCommand.self, FIDCommand.self, FrechetCommand.self, NeighboursCommand.self, TemporaryBench.self]
+        subcommands: [MSSSIMCommand.self, SWDCommand.self, FIDCommand.self, FrechetCommand.self, NeighboursCommand.self]
     )
 }
 
@@ -196,23 +196,5 @@ struct NeighboursCommand: ParsableCommand {
             try ImageFile.writePNG(try NearestNeighbours.sheet(result.matches, title: "nearest neighbours (pixel L2)"), to: sheet)
             print("sheet: \(sheet)")
         }
-    }
-}
-
-struct TemporaryBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tmp-bench", shouldDisplay: false)
-    @Option var cases = "swd,msssim,frechet"
-    @Option var peers = "swd,msssim,frechet"
-    @Option var swdImages = 10_000
-    @Option var pairs = 10_000
-    @Option var features = 10_000
-    func run() throws {
-        var settings = MetricsBenchmark.Settings()
-        settings.cases = Set(cases.split(separator: ",").map(String.init))
-        settings.peerCases = Set(peers.split(separator: ",").map(String.init))
-        settings.swdImages = swdImages
-        settings.msssimPairs = pairs
-        settings.featureCount = features
-        try MetricsBenchmark.run(settings) { print($0); flushOutput() }
     }
 }

@@ -8,7 +8,9 @@ struct PredictAge: ParsableCommand {
         commandName: "predict-age",
         abstract: "Read bone age (months) from radiograph files or folders with a trained model; writes CSV.",
         discussion: """
-        Each image is prepared as the model's training store was built: made square by the store's fit \
+        DICOM files are read by content (any name); a multi-frame file gives one row per frame, a \
+        header's PatientSex is used when --sex is not given, and its chronological age (PatientAge, or \
+        birth and study dates) is reported in its own column, never as bone age. Each image is prepared as the model's training store was built: made square by the store's fit \
         (squash — stretched, aspect ratio not kept — unless the store was packed with --fit letterbox), \
         resized with antialiased bilinear to the store's packing resolution, box-averaged down to the \
         model's resolution, rounded to 8 bits and mapped to [-1, 1]. Unreadable files are reported on \
@@ -17,9 +19,10 @@ struct PredictAge: ParsableCommand {
         """
     )
 
-    @Argument(help: "Image files (.png, .jpg) and/or folders of them.") var inputs: [String]
+    @Argument(help: "Image files (PNG, JPEG, DICOM) and/or folders of them.") var inputs: [String]
     @Option(help: "A bone-age model (best.safetensors from train-age).") var model: String
-    @Option(help: "Sex of every image: M or F (default unknown).") var sex: String?
+    @OptionGroup var dicom: DICOMReadingOptions
+    @Option(help: "Sex of every image: M or F (default: a DICOM file's PatientSex, else unknown).") var sex: String?
     @Option(help: "Test-time augmentation: variants averaged per image (1 = none).") var tta = 1
     @Option(help: "Write the CSV here instead of standard output.") var out: String?
 
@@ -31,9 +34,10 @@ struct PredictAge: ParsableCommand {
 
     func run() throws {
         let predictor = try AgePredictor(modelPath: model)
-        let (files, missing) = AgeInputFiles.expand(inputs)
+        let (files, missing) = AgeInputFiles.entries(inputs)
         let progress = files.count > 50 ? ProgressLine("predict-age", total: Double(files.count), unit: "images") : nil
-        let result = predictor.predict(files: files, isMale: sex.map { $0.uppercased() == "M" }, tta: tta) {
+        let result = predictor.predict(entries: files, isMale: sex.map { $0.uppercased() == "M" }, tta: tta,
+                                       dicomWindow: dicom.window) {
             progress?.update(Double($0))
         }
         let problems = missing + result.problems

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Radiograph
 
@@ -12,6 +13,7 @@ struct Prepare: ParsableCommand {
         """
     )
 
+    @OptionGroup var dicom: DICOMReadingOptions
     @Option(help: "Folder of raw radiographs (PNG 8/16-bit or JPEG).") var input: String
     @Option(help: "Labels CSV to copy into the output folder as labels.csv.") var labels: String?
     @Option(help: "Output folder (created if missing).") var out: String
@@ -88,13 +90,16 @@ struct Prepare: ParsableCommand {
 
         var job = PrepareRun(inputDirectory: input, outputDirectory: out, options: options)
         job.labelsFile = labels
+        job.dicomWindow = dicom.window
+        // A DICOM file the table names by file name keeps that id (prepare only copies the table).
+        job.labelIDs = Set(labels.flatMap { try? RSNATable(contentsOf: $0) }?.records.map(\.id) ?? [])
         job.reportFiles = report
         job.previewCount = preview
         job.outputBitDepth = bitDepth
         job.jobs = jobs
         try job.validate()
-        let count = try ImageFolder(input).files.count
-        guard count > 0 else { throw ValidationError("--input \(input): no PNG or JPEG images in this folder") }
+        let count = try ImageFolder(input).entries.count
+        guard count > 0 else { throw ValidationError("--input \(input): no PNG, JPEG or DICOM images in this folder") }
         if labels == nil, FileManager.default.fileExists(atPath: (input as NSString).appendingPathComponent("labels.csv")) {
             print("note: \(input)/labels.csv exists but --labels was not given; labels are not copied")
         }

@@ -23,6 +23,8 @@ struct TrainAge: ParsableCommand {
     @Option(help: "compact (default) | xception.") var arch: String?
     @Option(help: "What to learn: bone-age (default) | sex (a classifier for the sex check of generated images; no sex input).")
     var target: String?
+    @Flag(inversion: .prefixedNo, help: "With --target sex: give the classifier the bone age beside the image (default on).")
+    var ageInput: Bool?
     @Option(help: "Epochs (default 30; with --resume, extends or shortens the run).") var epochs: Int?
     @Option(help: "Minibatch (default 32).") var batch: Int?
     @Option(help: "Peak learning rate (default 2e-3).") var lr: Double?
@@ -64,6 +66,9 @@ struct TrainAge: ParsableCommand {
         if target == AgeTarget.sex.rawValue, sexInput == true {
             throw ValidationError("--target sex cannot take sex as an input (drop --sex-input)")
         }
+        if ageInput != nil, target != AgeTarget.sex.rawValue {
+            throw ValidationError("--age-input/--no-age-input apply to --target sex only")
+        }
     }
 
     func parseBlocks(_ text: String) -> [Int]? {
@@ -77,6 +82,7 @@ struct TrainAge: ParsableCommand {
         if let target, let parsed = AgeTarget(rawValue: target), parsed == .sex {
             o.target = .sex
             o.sexInput = false
+            o.ageInput = ageInput ?? true
         }
         if let epochs { o.epochs = epochs }
         if let batch { o.batchSize = batch }
@@ -107,6 +113,7 @@ struct TrainAge: ParsableCommand {
         if width != nil || blocks != nil || stemStride != nil || inputNorm != nil { named.append("the network shape") }
         if seed != nil { named.append("--seed") }
         if target != nil { named.append("--target") }
+        if ageInput != nil { named.append("--age-input") }
         if validationFraction != nil { named.append("--validation-fraction") }
         if pretrained != nil { named.append("--pretrained") }
         return named
@@ -144,7 +151,8 @@ struct TrainAge: ParsableCommand {
         var recentLoss = 0.0
         run.onStep = { done, _, loss in
             recentLoss = recentLoss == 0 ? loss : 0.95 * recentLoss + 0.05 * loss
-            progress.update(Double(done), extra: String(format: "loss %.2f months", recentLoss))
+            progress.update(Double(done), extra: run.options.predictsSex ? String(format: "BCE %.3f", recentLoss)
+                                                                         : String(format: "loss %.2f months", recentLoss))
         }
         let total = run.options.epochs
         run.onEpoch = { r in

@@ -65,18 +65,23 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         }
     }
 
-    @Test func generatorEmbedsLabelsBesideTheLatent() {
+    @Test func generatorTakesLabelFeaturesBesideTheLatent() {
         var options = NetworkOptions(resolution: 4, latentSize: 8, fmapBase: 32, fmapMax: 8)
         options.conditioning = LabelConditioning(ageEncoding: .scalar)
         let g = ProGenerator(options, generator: Generator(seed: 6))
-        #expect(g.inputBlock.dense.weight.shape == [8 * 16, 16])
-        #expect(g.inputBlock.embed!.weight.shape == [8, 3])
+        #expect(g.inputBlock.dense.weight.shape == [8 * 16, 8 + 3])
         let z = Tensor.randn([3, 8], generator: Generator(seed: 7))
         let young = HandLabel.rows(Array(repeating: HandLabel(ageMonths: 24, sex: .female), count: 3))
         let old = HandLabel.rows(Array(repeating: HandLabel(ageMonths: 200, sex: .female), count: 3))
         #expect(!g(z, labels: young).allClose(g(z, labels: old), atol: 1e-4), "the label changes nothing")
-        // Only the direction of the embedding counts (it is pixel-normalised), as for z.
-        #expect(g(z * 3, labels: young).allClose(g(z, labels: young), atol: 1e-5))
+        // [z, h] is pixel-normalised as one vector, so the label's share shrinks as z grows.
+        #expect(!g(z * 3, labels: young).allClose(g(z, labels: young), atol: 1e-4))
+        // The input block sees PN([z, h]): its dense layer on that vector, by hand, is what G computes first.
+        let joint = pixelNorm(Tensor.cat([z, options.conditioning!.features(young)], dim: 1))
+        let dense = g.inputBlock.dense(joint).reshaped([3, 8, 4, 4])
+        let first = pixelNorm((dense + g.inputBlock.bias.reshaped([1, -1, 1, 1])).leakyReLU(0.2))
+        let expected = g.toRGB[2]!(pixelNorm(g.inputBlock.conv(first).leakyReLU(0.2)))
+        #expect(g(z, labels: young).allClose(expected, atol: 1e-5))
     }
 
     @Test func conditionalShapesAtEveryLevelAndDuringFades() {
@@ -103,7 +108,8 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         var options = NetworkOptions(resolution: 8, latentSize: 8, fmapBase: 32, fmapMax: 8)
         options.conditioning = LabelConditioning(discriminator: .both)
         let gNames = ProGenerator(options).namedParameters().map(\.name)
-        #expect(gNames.prefix(3) == ["b4.bias", "b4.embed.weight", "b4.dense.weight"])
+        #expect(gNames.prefix(2) == ["b4.bias", "b4.dense.weight"])
+        #expect(ProGenerator(options).inputBlock.dense.weight.shape == [8 * 16, 8 + 11])
         let dNames = ProDiscriminator(options).namedParameters().map(\.name)
         #expect(dNames.suffix(3) == ["b4.dense1.weight", "b4.dense1.bias", "b4.project.weight"])
         #expect(ProDiscriminator(options).outputBlock.dense1.weight.shape == [4, 8])

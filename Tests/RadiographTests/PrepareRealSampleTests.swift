@@ -3,14 +3,14 @@ import Testing
 @testable import Radiograph
 
 /// Five real raw radiographs from `<repo>/../shared/data/rsna-raw-sample`, or from
-/// `$OSSIFY_SHARED/data/rsna-raw-sample` when set (skipped, with a message, when absent).
+/// `$OSSIFY_SHARED_DATA/rsna-raw-sample` when set (skipped, with a message, when absent).
 struct PrepareRealSampleTests {
     static let sample: String? = {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let shared = ProcessInfo.processInfo.environment["OSSIFY_SHARED"].map { URL(fileURLWithPath: $0) }
-            ?? repository.deletingLastPathComponent().appendingPathComponent("shared")
-        let folder = shared.appendingPathComponent("data/rsna-raw-sample").path
+        let data = ProcessInfo.processInfo.environment["OSSIFY_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
+            ?? repository.deletingLastPathComponent().appendingPathComponent("shared/data")
+        let folder = data.appendingPathComponent("rsna-raw-sample").path
         guard FileManager.default.fileExists(atPath: folder) else {
             print("PrepareRealSampleTests: skipped, \(folder) is absent")
             return nil

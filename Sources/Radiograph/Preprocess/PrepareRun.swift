@@ -1,3 +1,4 @@
+import DICOM
 import Dispatch
 import Foundation
 
@@ -48,6 +49,11 @@ public struct PrepareRun: Sendable {
     public var outputBitDepth = 8
     /// Worker threads.
     public var jobs = 2
+    /// The VOI transform DICOM inputs are read with.
+    public var dicomWindow: DICOMWindow = .first
+    /// Ids of the label table, so that a DICOM file the table names by file name keeps that id
+    /// (otherwise DICOM outputs are named by a hash of the SOP Instance UID).
+    public var labelIDs: Set<String> = []
     /// Seconds between progress callbacks.
     public var progressInterval: Double = 2
 
@@ -99,11 +105,12 @@ public struct PrepareRun: Sendable {
 
     public func run(progress: @escaping @Sendable (PrepareProgress) -> Void = { _ in }) throws -> PrepareSummary {
         try validate()
-        let folder = try ImageFolder(inputDirectory)
+        let folder = try ImageFolder(inputDirectory, dicomWindow: dicomWindow)
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let start = Date()
-        let files = folder.files
-        let ids = files.map(ImageFolder.stem)
+        let entries = folder.entries
+        let files = entries.map(\.path)
+        let ids = entries.map { $0.id(knownTo: labelIDs) }
         var firstFileOfId: [String: String] = [:]
         let duplicateOf: [String?] = zip(ids, files).map { id, file in
             if let first = firstFileOfId[id] { return first }
@@ -124,7 +131,7 @@ public struct PrepareRun: Sendable {
                     if let first = duplicateOf[index] {
                         throw PrepareError("\(files[index]): id \(ids[index]) already taken by \(first)")
                     }
-                    let raw = try ImageFile.read(files[index])
+                    let raw = try folder.read(entries[index])
                     let (prepared, hand) = pipeline.prepareKeepingMask(raw, record: &record)
                     let path = (outputDirectory as NSString).appendingPathComponent(ids[index] + ".png")
                     try ImageFile.writePNG(prepared, to: path, bitDepth: outputBitDepth)
@@ -163,6 +170,12 @@ public struct PrepareRun: Sendable {
             let data = try Data(contentsOf: URL(fileURLWithPath: labelsFile))
             try writeAtomically(data, to: destination)
             labelsCopy = destination
+        }
+
+        let headerLabels = zip(ids, entries).compactMap { id, entry in entry.headerLabels.map { (id, $0) } }
+        if !headerLabels.isEmpty {
+            let destination = (outputDirectory as NSString).appendingPathComponent(HeaderLabelsFile.name)
+            try writeAtomically(Data(HeaderLabelsFile.csv(headerLabels).utf8), to: destination)
         }
 
         let reports = reportFiles.isEmpty
