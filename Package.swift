@@ -94,7 +94,7 @@ let package = Package(
         .target(name: "Study", dependencies: ["Datasets", "Radiograph", "RunKit", "ProGAN", "BoneAge", "GANMetrics", "LatentLab"],
                 swiftSettings: strict),
         // The web atlas and reader study: its own target because it brings Hummingbird and GRDB.
-        .target(name: "Atlas", dependencies: ["Torch", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "LatentLab", "Study",
+        .target(name: "Atlas", dependencies: ["Torch", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "LatentLab", "Study", "DICOM",
                                               .product(name: "Hummingbird", package: "hummingbird"),
                                               .product(name: "HTTPTypes", package: "swift-http-types"),
                                               .product(name: "GRDB", package: "GRDB.swift")],
@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph"]),
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Radiograph", "Torch", "RunKit"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "AtlasTests", dependencies: ["Atlas", "ProGAN", "Datasets", "Radiograph", "RunKit", "Torch", "BoneAge", "LatentLab",
+        .testTarget(name: "AtlasTests", dependencies: ["Atlas", "ProGAN", "Datasets", "Radiograph", "RunKit", "Torch", "BoneAge", "LatentLab", "DICOM",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
                                                        .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                        .product(name: "GRDB", package: "GRDB.swift")],

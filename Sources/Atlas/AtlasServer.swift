@@ -29,7 +29,7 @@ public final class AtlasServer: Sendable {
     let limiter: FailedAttemptLimiter
 
     public init(source: any HandImageSource, database: AtlasDatabase, realImages: RealImages? = nil,
-                dicom: (any PlateDICOMEncoder)? = nil, settings: AtlasSettings = AtlasSettings(),
+                dicom: (any PlateDICOMEncoder)? = DICOMPlateSeries(), settings: AtlasSettings = AtlasSettings(),
                 limiter: FailedAttemptLimiter = FailedAttemptLimiter(), adminToken: String = Tokens.fresh()) {
         self.settings = settings
         self.database = database
@@ -117,7 +117,7 @@ enum Cookies {
 extension AtlasServer {
     /// Opens the generator, the database and the real images named by `inputs`.
     public static func open(_ inputs: AtlasInputs, databasePath: String, settings: AtlasSettings = AtlasSettings(),
-                            dicom: (any PlateDICOMEncoder)? = nil) throws -> AtlasServer {
+                            dicom: (any PlateDICOMEncoder)? = DICOMPlateSeries()) throws -> AtlasServer {
         let source = try inputs.openSource()
         let database = try AtlasDatabase(path: databasePath)
         let realImages = try inputs.data.map { try RealImages(path: $0, resolution: source.resolution) }

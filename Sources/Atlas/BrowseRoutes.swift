@@ -54,7 +54,7 @@ extension AtlasServer {
 
         router.get("/api/plate.dcm") { [self] request, _ in
             let (sex, age, seeds) = try plateQuery(request, allowFresh: false)
-            guard let dicom else { throw AtlasError.notFound("DICOM download is not available in this build (it comes with the DICOM work); download the PNG instead") }
+            guard let dicom else { throw AtlasError.notFound("DICOM download is off on this server; download the PNG instead") }
             let hands = try await plates.hands(seeds.map { HandRequest(seed: $0, ageMonths: Double(age), sex: sex) })
             let file = try dicom.encode(plate: hands, ageMonths: age, sex: sex, provenance: plates.worker.provenance)
             var headers = HTTPFields()

@@ -70,9 +70,9 @@ public final class PlateService: Sendable {
     }
 }
 
-/// The seam for downloading a plate as DICOM (wired by the DICOM work): the plate's hands and what
-/// they are in, a file (or archive) out. Until one is given to the server, the DICOM route answers
-/// 404 and the page shows no DICOM button.
+/// Downloading a plate as DICOM: the plate's hands and what they are in, a file (or archive) out.
+/// `DICOMPlateSeries` is the server's default; a server given none answers the DICOM route 404 and
+/// its page shows no DICOM button.
 public protocol PlateDICOMEncoder: Sendable {
     func encode(plate hands: [EncodedHand], ageMonths: Int, sex: Sex, provenance: String) throws
         -> (data: Data, fileName: String, contentType: String)

@@ -28,7 +28,7 @@ struct BrowseRouteTests {
             #expect(images.map { ($0["seed"] as! NSNumber).intValue } == [1, 2, 3])
             #expect(images.allSatisfy { $0["cnnMonths"] is NSNumber }, "the CNN's reading comes with each hand")
             #expect(plate.json["approximate"] as? Bool == false && plate.json["method"] as? String == "conditional")
-            #expect(plate.json["dicom"] is NSNull)
+            #expect(plate.json["dicom"] as? String == "/api/plate.dcm?sex=F&age=\(age)&seeds=1,2,3")
             let hand = try await client.get(images[0]["url"] as! String)
             #expect(hand.status == .ok && hand.headers[.contentType] == "image/png")
             #expect(hand.body.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
@@ -44,8 +44,7 @@ struct BrowseRouteTests {
 
             let sheet = try await client.get("/api/plate.png?sex=F&age=\(age)&seeds=1,2,3")
             #expect(sheet.status == .ok && sheet.headers[.contentDisposition]?.contains("attachment") == true)
-            let dicom = try await client.get("/api/plate.dcm?sex=F&age=\(age)&seeds=1,2,3")
-            #expect(dicom.status == .notFound && dicom.errorMessage.contains("DICOM"))
+            #expect(page.text.contains("id=\"downloadDICOM\""))
 
             let strip = try await client.get("/api/strip?sex=F&seed=4")
             let frames = try #require(strip.json["images"] as? [[String: Any]])
@@ -55,7 +54,7 @@ struct BrowseRouteTests {
 
     @Test("an unconditional snapshot browses through the direction search, and the page says it is slower and approximate")
     func directionSearch() async throws {
-        let server = try tiny.server(conditional: false, withRealImages: false)
+        let server = try tiny.server(conditional: false, withRealImages: false, dicom: nil)
         #expect(server.plates.method == .directionSearch)
         try await withRoutes(server) { client in
             let page = try await client.get("/?sex=M&age=120")
@@ -66,6 +65,9 @@ struct BrowseRouteTests {
             #expect(images.allSatisfy { $0["cnnMonths"] is NSNumber }, "the CNN's reading is the hand's age")
             let hand = try await client.get(images[0]["url"] as! String)
             #expect(try await client.get(images[0]["url"] as! String).body == hand.body)
+            #expect(plate.json["dicom"] is NSNull && !page.text.contains("id=\"downloadDICOM\""), "a server without a DICOM encoder offers none")
+            let dicom = try await client.get("/api/plate.dcm?sex=F&age=96&seeds=1,2")
+            #expect(dicom.status == .notFound && dicom.errorMessage.contains("DICOM"))
         }
     }
 

@@ -76,7 +76,7 @@ struct TinyAtlas: Sendable {
     /// A server on the tiny atlas with a fresh database: the conditional snapshot (or the
     /// unconditional one's direction search), with real images unless `withRealImages` is false.
     func server(conditional: Bool = true, withRealImages: Bool = true, limiter: FailedAttemptLimiter = FailedAttemptLimiter(),
-                replicates: Int = 200) throws -> AtlasServer {
+                replicates: Int = 200, dicom: (any PlateDICOMEncoder)? = DICOMPlateSeries()) throws -> AtlasServer {
         var settings = AtlasSettings()
         settings.bootstrapReplicates = replicates
         let database = try AtlasDatabase(path: (try temporaryFolder("db") as NSString).appendingPathComponent("atlas.sqlite"))
@@ -85,6 +85,6 @@ struct TinyAtlas: Sendable {
         let source = try inputs.openSource()
         return AtlasServer(source: source, database: database,
                            realImages: try inputs.data.map { try RealImages(path: $0, resolution: source.resolution) },
-                           settings: settings, limiter: limiter)
+                           dicom: dicom, settings: settings, limiter: limiter)
     }
 }
