@@ -29,7 +29,24 @@ public enum AtlasBenchmark {
                                           settings: serverSettings)
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let serving = Task { try await server.application { port in portContinuation.yield(port) }.run() }
-        defer { serving.cancel() }
+        do {
+            try await measure(settings, server: server, portStream: portStream, folder: folder, emit: emit)
+        } catch {
+            await stop(serving, server)
+            throw error
+        }
+        await stop(serving, server)
+    }
+
+    /// Stops serving, then waits for generation still queued by requests wrk left behind.
+    static func stop(_ serving: Task<Void, any Error>, _ server: AtlasServer) async {
+        serving.cancel()
+        _ = await serving.result
+        await server.plates.worker.drain()
+    }
+
+    static func measure(_ settings: Settings, server: AtlasServer, portStream: AsyncStream<Int>, folder: String,
+                        emit: @escaping @Sendable (String) -> Void) async throws {
         var iterator = portStream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw LoopbackHTTP.Failure(description: "the atlas did not start") }
         let common: [String: Any] = ["bench": "atlas", "images": settings.plateImages, "resolution": server.plates.resolution,
@@ -118,6 +135,7 @@ enum WrkScripts {
           for i = 1, \(settings.plateImages) do seeds[i] = tostring(base + i) end
           return wrk.format("GET", "/api/plate?sex=F&age=\(settings.ageMonths)&seeds=" .. table.concat(seeds, ","))
         end
+
         """ + report
     }
 }

@@ -124,10 +124,17 @@ extension AtlasServer {
         return AtlasServer(source: source, database: database, realImages: realImages, dicom: dicom, settings: settings)
     }
 
-    /// Serves until SIGINT or SIGTERM, printing the URL and admin link once listening.
+    /// Serves until SIGINT or SIGTERM, printing the URL and admin link once listening; returns
+    /// once generation that requests left queued has finished.
     public func run(printing: @escaping @Sendable (String) -> Void) async throws {
-        try await application { [self] port in
-            for line in startLines(port: port) { printing(line) }
-        }.runService()
+        do {
+            try await application { [self] port in
+                for line in startLines(port: port) { printing(line) }
+            }.runService()
+        } catch {
+            await plates.worker.drain()
+            throw error
+        }
+        await plates.worker.drain()
     }
 }

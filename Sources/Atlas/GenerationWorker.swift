@@ -33,6 +33,12 @@ public final class GenerationWorker: @unchecked Sendable {
         }
     }
 
+    /// Returns once everything queued so far has run: a process must not exit while libtorch is
+    /// still computing on the queue (its static state goes first and the worker crashes).
+    public func drain() async {
+        await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
+    }
+
     /// The age CNN's readings of `images` (nil without an age model), on the generation queue.
     public func readAges(_ images: [GrayImage], sexes: [Sex]) async throws -> [Double]? {
         try await withCheckedThrowingContinuation { continuation in
