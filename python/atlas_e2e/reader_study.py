@@ -85,6 +85,8 @@ def main():
             wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#plate figure img")) >= 4)
             wait.until(lambda d: all(i.get_property("naturalWidth") > 0 for i in d.find_elements(By.CSS_SELECTOR, "#plate figure img")))
             check("SYNTHETIC" in driver.find_element(By.ID, "plate").text, "each browse image is marked SYNTHETIC")
+            dicom = driver.find_elements(By.ID, "downloadDICOM")
+            check(dicom and "/api/plate.dcm?" in (dicom[0].get_attribute("href") or ""), "the plate offers its DICOM series")
             shot(driver, "browse")
             driver.find_element(By.CSS_SELECTOR, "#plate figure").click()
             wait.until(lambda d: d.find_element(By.ID, "viewer").get_attribute("open") is not None)
