@@ -11,10 +11,29 @@ enum Fixtures {
     }
 }
 
+/// A fresh folder under the temporary directory, removed when the test process exits.
 func temporaryFolder(_ name: String) throws -> String {
     let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("atlas-\(name)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    TemporaryFolders.shared.add(path)
     return path
+}
+
+/// The folders tests made; removed at exit (Swift Testing has no suite-wide teardown, and the
+/// tiny atlas is shared by every suite until the process ends).
+final class TemporaryFolders: @unchecked Sendable {
+    static let shared: TemporaryFolders = {
+        atexit { TemporaryFolders.shared.removeAll() }
+        return TemporaryFolders()
+    }()
+    private let lock = NSLock()
+    private var paths: [String] = []
+
+    func add(_ path: String) { lock.withLock { paths.append(path) } }
+
+    func removeAll() {
+        for path in lock.withLock({ paths }) { try? FileManager.default.removeItem(atPath: path) }
+    }
 }
 
 func doubles(_ value: Any?) -> [Double] { (value as? [Any] ?? []).map { ($0 as! NSNumber).doubleValue } }
