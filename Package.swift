@@ -36,6 +36,29 @@ if let abi = environment["LIBTORCH_CXX11_ABI"] {
     shimFlags += ["-D_GLIBCXX_USE_CXX11_ABI=\(abi)"]
 }
 
+// c10d (CTorchDistributed): ProcessGroupGloo.hpp needs gloo's headers (libgloo-dev; PyTorch wheels ship
+// none) and USE_C10D_GLOO. ProcessGroupNCCL joins only when LIBTORCH is a CUDA build whose NCCL and
+// CUDA headers are found: beside a PyTorch wheel (site-packages/nvidia/*/include), in the libtorch
+// folder, or under NCCL_HOME / CUDA_HOME.
+var distributedFlags = shimFlags + ["-DUSE_C10D_GLOO", "-I\(Context.packageDirectory)/Sources/CTorch"]
+/// Include folders for ProcessGroupNCCL.hpp when `root` is a CUDA libtorch with NCCL headers at hand.
+func ncclIncludeFolders(_ root: String) -> [String]? {
+    let files = FileManager.default
+    guard files.fileExists(atPath: "\(root)/lib/libtorch_cuda.so") else { return nil }
+    let wheelNvidia = "\(root)/../nvidia"
+    var folders = ((try? files.contentsOfDirectory(atPath: wheelNvidia)) ?? []).sorted()
+        .map { "\(wheelNvidia)/\($0)/include" }.filter { files.fileExists(atPath: $0) }
+    for variable in ["NCCL_HOME", "CUDA_HOME"] {
+        if let home = environment[variable], !home.isEmpty { folders.append("\(home)/include") }
+    }
+    folders.append("\(root)/include")
+    guard folders.contains(where: { files.fileExists(atPath: "\($0)/nccl.h") }) else { return nil }
+    return folders
+}
+if let root = libtorch, let folders = ncclIncludeFolders(root) {
+    distributedFlags += ["-DUSE_C10D_NCCL", "-DCTD_WITH_NCCL"] + folders.map { "-I\($0)" }
+}
+
 let strict: [SwiftSetting] = []
 
 let package = Package(
@@ -67,6 +90,9 @@ let package = Package(
             ]
         ),
         .target(name: "Torch", dependencies: ["CTorch"], swiftSettings: strict),
+        .target(name: "CTorchDistributed", cxxSettings: [.unsafeFlags(distributedFlags)],
+                linkerSettings: [.unsafeFlags(linkFlags), .linkedLibrary("torch_cpu"), .linkedLibrary("c10")]),
+        .target(name: "TorchDistributed", dependencies: ["CTorchDistributed", "Torch", "TorchNN", "RunKit"], swiftSettings: strict),
         .target(name: "TorchNN", dependencies: ["Torch"], swiftSettings: strict),
         .target(
             name: "CImageCodecs",
@@ -83,13 +109,13 @@ let package = Package(
         .target(name: "Radiograph", dependencies: ["Torch", "CImageCodecs", "DICOM"], swiftSettings: strict),
         .target(name: "Datasets", dependencies: ["Torch", "Radiograph", "RunKit"], swiftSettings: strict),
         .target(name: "RunKit", swiftSettings: strict),
-        .target(name: "ProGAN", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
+        .target(name: "ProGAN", dependencies: ["TorchNN", "TorchDistributed", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         // Optimised even in debug builds: SWD's radix sort is a hot Swift loop (tests stay fast).
         .target(name: "GANMetrics", dependencies: ["TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "BoneAge", dependencies: ["TorchNN", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
+        .target(name: "BoneAge", dependencies: ["TorchNN", "TorchDistributed", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         // Optimised even in debug builds: the lasso's coordinate descent is a hot Swift loop.
-        .target(name: "LatentLab", dependencies: ["TorchNN", "ProGAN", "BoneAge", "Radiograph", "RunKit"],
+        .target(name: "LatentLab", dependencies: ["TorchNN", "TorchDistributed", "ProGAN", "BoneAge", "Radiograph", "RunKit"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Study", dependencies: ["Datasets", "Radiograph", "RunKit", "ProGAN", "BoneAge", "GANMetrics", "LatentLab"],
                 swiftSettings: strict),
@@ -99,12 +125,13 @@ let package = Package(
                                               .product(name: "HTTPTypes", package: "swift-http-types"),
                                               .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
-        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "ProGAN", "RunKit", "DICOM"], path: "Benchmarks/OssifyBench",
+        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "TorchDistributed", "ProGAN", "RunKit", "DICOM"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",
             dependencies: [
-                "Torch", "TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics", "Study", "LatentLab", "DICOM", "Atlas",
+                "Torch", "TorchNN", "TorchDistributed", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics",
+                "Study", "LatentLab", "DICOM", "Atlas",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -113,6 +140,7 @@ let package = Package(
         .testTarget(name: "TorchTests", dependencies: ["Torch"], exclude: ["Fixtures"]),
         .testTarget(name: "TorchNNTests", dependencies: ["TorchNN"], exclude: ["Fixtures"]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Radiograph"]),
+        .testTarget(name: "TorchDistributedTests", dependencies: ["TorchDistributed", "Torch", "TorchNN", "RunKit"]),
         .testTarget(name: "RadiographTests", dependencies: ["Radiograph"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
@@ -127,6 +155,8 @@ let package = Package(
                                                        .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                        .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "DistributedTrainingTests", dependencies: ["BoneAge", "Datasets", "LatentLab", "ProGAN", "Radiograph", "RunKit",
+                                                                "Torch", "TorchNN", "TorchDistributed"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit", "DICOM"]),
     ],
     cxxLanguageStandard: cxxStandard

@@ -4,9 +4,10 @@
     python3 python/check_training_step.py FOLDER
 
 FOLDER (written by Ossify's StepParityTests) holds options.json, phase.json ({level, alpha, lod,
-learning_rate}), before.safetensors (G.*, D.*, Gs.*), inputs.safetensors (reals, latents_d,
-latents_g, mixing, and for conditional runs critic_labels, fake_labels, generator_labels, maybe
-real_weights/fake_weights) and after.safetensors (Ossify's G.*, D.*, Gs.* after the step). The
+learning_rate, images_shown, minibatch}), before.safetensors (G.*, D.*, Gs.*), inputs.safetensors
+(reals, latents_d, latents_g, mixing, and for conditional runs critic_labels, fake_labels,
+generator_labels, maybe real_weights/fake_weights; with the realism levers penalty_factor and the
+augmentation draws real_aug_*, fake_aug_*, gen_aug_*) and after.safetensors (Ossify's G.*, D.*, Gs.* after the step). The
 twin networks of python/ossify_pggan.py load `before`, run `train_step` with fresh Adams, and every
 parameter is compared with `after`. Prints one JSON line; exits 0 when the largest difference is
 at most 1e-5."""
@@ -37,8 +38,16 @@ for p in Gs.parameters():
     p.requires_grad_(False)
 adam = dict(lr=phase["learning_rate"], betas=(options["adamBeta1"], options["adamBeta2"]), eps=options["adamEpsilon"])
 opt_g, opt_d = torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(D.parameters(), **adam)
+# A half-life EMA: beta = 0.5^(minibatch / half-life images), the half-life ramped up to images_shown * rampUp.
+ema_beta = None
+half_life = options.get("generatorEMAHalfLife")
+if half_life:
+    images = half_life["halfLifeKimg"] * 1000
+    if half_life.get("rampUp") is not None:
+        images = min(images, phase["images_shown"] * half_life["rampUp"])
+    ema_beta = 0.5 ** (phase["minibatch"] / max(images, 1e-8))
 d_loss, g_loss = ossify_pggan.train_step(G, D, Gs, opt_g, opt_d, inputs, options, phase["level"], phase["alpha"],
-                                         phase["lod"])
+                                         phase["lod"], ema_beta)
 
 worst, worst_name, changed = 0.0, "", 0
 for prefix, net in (("G", G), ("D", D), ("Gs", Gs)):

@@ -293,11 +293,38 @@ def auxiliary_label_loss(conditioning, weight, outputs, labels):
     return None if total is None else total * weight
 
 
-def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod):
-    """One D step and one G step with the given inputs (reals, latents, mixing factors, labels), as
-    Ossify's ProGANTrainer.step(_:) runs it; returns (D loss, G loss)."""
+def augment(x, inputs, prefix):
+    """DiffAugment with one step's drawn parameters (Ossify's AugmentDraw: inputs[prefix + "brightness"]
+    [N,1,1,1], "contrast" [N,1,1,1], "translation" [N,2] as (rows, columns), "cutout" [N,4] as
+    (top, left, bottom, right)); the translation by DiffAugment's own padded gather. No draw: x."""
+    if prefix + "brightness" not in inputs:
+        return x
+    x = x + inputs[prefix + "brightness"]
+    mean = x.mean(dim=[1, 2, 3], keepdim=True)
+    x = x + (x - mean) * (inputs[prefix + "contrast"] - 1)
+    n, _, h, w = x.shape
+    shift = inputs[prefix + "translation"].long()
+    grid_b, grid_y, grid_x = torch.meshgrid(torch.arange(n), torch.arange(h), torch.arange(w), indexing="ij")
+    grid_y = torch.clamp(grid_y + shift[:, 0].view(-1, 1, 1) + 1, 0, h + 1)
+    grid_x = torch.clamp(grid_x + shift[:, 1].view(-1, 1, 1) + 1, 0, w + 1)
+    x = F.pad(x, [1, 1, 1, 1]).permute(0, 2, 3, 1)[grid_b, grid_y, grid_x].permute(0, 3, 1, 2)
+    box = inputs[prefix + "cutout"].long()
+    rows, cols = torch.arange(h).view(1, h, 1), torch.arange(w).view(1, 1, w)
+    inside = ((rows >= box[:, 0].view(-1, 1, 1)) & (rows < box[:, 2].view(-1, 1, 1))
+              & (cols >= box[:, 1].view(-1, 1, 1)) & (cols < box[:, 3].view(-1, 1, 1)))
+    return x * (1 - inside.to(x.dtype)).unsqueeze(1)
+
+
+def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod, ema_beta=None):
+    """One D step and one G step with the given inputs (reals, latents, mixing factors, labels, and
+    the levers' augmentation draws and penalty factor), as Ossify's ProGANTrainer.step(_:) runs it;
+    returns (D loss, G loss). `ema_beta` overrides options' generatorEMABeta (a half-life's β)."""
     conditioning = G.conditioning
     aux_weight = (options.get("conditionTraining") or {}).get("auxiliaryWeight", 1.0)
+    regularisation = options.get("regularisation") or {}
+    logistic = regularisation.get("loss", "wasserstein") == "logistic"
+    r1 = regularisation.get("penalty", "interpolates") == "r1"
+    factor = float(inputs["penalty_factor"]) if "penalty_factor" in inputs else 1.0
     reals = inputs["reals"]
     if alpha < 1:
         reals = reals + (F.interpolate(F.avg_pool2d(reals, 2), scale_factor=2, mode="nearest") - reals) * (1 - alpha)
@@ -307,18 +334,31 @@ def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod):
     opt_d.zero_grad(set_to_none=False)
     with torch.no_grad():
         fakes = G(inputs["latents_d"], fake_labels, level=level, alpha=alpha)
+    reals, fakes = augment(reals, inputs, "real_aug_"), augment(fakes, inputs, "fake_aug_")
+    if r1 and factor > 0:
+        reals = reals.detach().requires_grad_(True)
     critic = lambda x: D(x, critic_labels, level=level, alpha=alpha)
     real_out, fake_out = critic(reals), critic(fakes)
     real_scores, fake_scores = real_out[:, :1], fake_out[:, :1]
-    mixed = (reals + (fakes - reals) * inputs["mixing"]).detach().requires_grad_(True)
-    gradient, = torch.autograd.grad(critic(mixed)[:, :1].sum(), [mixed], create_graph=True)
     scale = float(2 ** math.floor(lod)) if options["penaltyScale"] == "full-resolution" else 1.0
-    norm = gradient.square().sum(dim=[1, 2, 3]).sqrt().reshape(-1, 1) / scale
-    target, weight = options["gradientPenaltyTarget"], options["gradientPenaltyWeight"]
-    penalty = (norm - target).square() * (weight / (target * target))
-    wf = fake_scores * fake_w.reshape(-1, 1) if fake_w is not None else fake_scores
-    wr = real_scores * real_w.reshape(-1, 1) if real_w is not None else real_scores
-    d_loss = (wf - wr + penalty + real_scores.square() * options["driftWeight"]).mean()
+    penalty = None
+    if factor > 0 and r1:
+        gradient, = torch.autograd.grad(real_scores.sum(), [reals], create_graph=True)
+        penalty = gradient.square().sum(dim=[1, 2, 3]).reshape(-1, 1) / (scale * scale) * (regularisation["r1Gamma"] / 2)
+    elif factor > 0:
+        mixed = (reals + (fakes - reals) * inputs["mixing"]).detach().requires_grad_(True)
+        gradient, = torch.autograd.grad(critic(mixed)[:, :1].sum(), [mixed], create_graph=True)
+        norm = gradient.square().sum(dim=[1, 2, 3]).sqrt().reshape(-1, 1) / scale
+        target, weight = options["gradientPenaltyTarget"], options["gradientPenaltyWeight"]
+        penalty = (norm - target).square() * (weight / (target * target))
+    fake_term = F.softplus(fake_scores) if logistic else fake_scores
+    real_term = F.softplus(-real_scores) if logistic else -real_scores
+    wf = fake_term * fake_w.reshape(-1, 1) if fake_w is not None else fake_term
+    wr = real_term * real_w.reshape(-1, 1) if real_w is not None else real_term
+    per_sample = wf + wr
+    if penalty is not None:
+        per_sample = per_sample + penalty * factor
+    d_loss = (per_sample + real_scores.square() * options["driftWeight"]).mean()
     on_reals = auxiliary_label_loss(conditioning, aux_weight, real_out, critic_labels) if critic_labels is not None else None
     if on_reals is not None:
         d_loss = d_loss + on_reals + auxiliary_label_loss(conditioning, aux_weight, fake_out, fake_labels)
@@ -329,8 +369,9 @@ def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod):
     for p in D.parameters():
         p.requires_grad_(False)
     g_labels = inputs.get("generator_labels")
-    out = D(G(inputs["latents_g"], g_labels, level=level, alpha=alpha), g_labels, level=level, alpha=alpha)
-    g_loss = -out[:, :1].mean()
+    generated = augment(G(inputs["latents_g"], g_labels, level=level, alpha=alpha), inputs, "gen_aug_")
+    out = D(generated, g_labels, level=level, alpha=alpha)
+    g_loss = F.softplus(-out[:, :1]).mean() if logistic else -out[:, :1].mean()
     aux = auxiliary_label_loss(conditioning, aux_weight, out, g_labels) if g_labels is not None else None
     if aux is not None:
         g_loss = g_loss + aux
@@ -338,7 +379,7 @@ def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod):
     opt_g.step()
     for p in D.parameters():
         p.requires_grad_(True)
-    beta = options["generatorEMABeta"]
+    beta = options["generatorEMABeta"] if ema_beta is None else ema_beta
     with torch.no_grad():
         for s, t in zip(G.parameters(), Gs.parameters()):
             t.lerp_(s, 1 - beta)

@@ -5,7 +5,8 @@ import Torch
 
 /// `ossify bench gan-step`: the standard PGGAN step in Ossify and, in the same run, the same step
 /// in PyTorch (Benchmarks/peers/gan_step_pytorch.py on python/ossify_pggan.py). With a
-/// conditioning, the conditional step is timed too, in the same process, and its cost reported.
+/// conditioning, the conditional step is timed too, alternating step by step with an unconditional
+/// trainer in the same process, and its cost reported as the median ratio of paired steps.
 public enum GANStepBenchmark {
     public struct Configuration: Sendable {
         public var resolution: Int
@@ -17,6 +18,8 @@ public enum GANStepBenchmark {
         public var warmup = 2
         /// Also time the conditional step with these labels.
         public var conditioning: LabelConditioning?
+        /// Where both implementations run.
+        public var device = Device.cpu
 
         public init(resolution: Int, fmapBase: Int, fmapMax: Int, latent: Int, batch: Int) {
             self.resolution = resolution
@@ -32,12 +35,15 @@ public enum GANStepBenchmark {
         let maximumResolution: Int
         let random = Generator(seed: 11)
         var labelled = false
+        /// Data parallel: batches hold only this rank's rows.
+        var part = (rank: 0, ranks: 1)
         init(resolution: Int) { maximumResolution = resolution }
         func labelTable(attributes: [ConditionAttribute]) throws -> LabelTable {
             LabelTable(ages: (0..<229).map(Double.init), sexes: (0..<229).map { $0 % 2 == 0 ? .female : .male })
         }
         func condition(on table: LabelTable, training: ConditionTraining) throws { labelled = true }
         func nextBatch(count: Int, resolution: Int) throws -> RealBatch {
+            let count = evenShare(of: count, part: part.rank, parts: part.ranks).count
             let images = Tensor.randn([count, 1, resolution, resolution], generator: random)
             guard labelled else { return RealBatch(images: images) }
             let ages = Tensor.rand([count, 1], generator: random) * 228
@@ -48,19 +54,54 @@ public enum GANStepBenchmark {
         func restore(cursor: Data) throws {}
     }
 
-    /// Median milliseconds per step and images per second of one trainer.
-    static func time(_ options: ProGANOptions, _ c: Configuration) throws -> (timing: Timing, trainer: ProGANTrainer) {
-        let trainer = try ProGANTrainer(options: options)
+    /// A trainer ready to step on the benchmark's random reals, warmed up.
+    struct ReadyTrainer {
+        let trainer: ProGANTrainer
+        let step: () throws -> Void
+    }
+
+    /// Data parallel (`dataParallel` given), this rank's part of the job, after a barrier.
+    static func ready(_ options: ProGANOptions, _ c: Configuration,
+                      dataParallel: ProGANDataParallel? = nil) throws -> ReadyTrainer {
+        let trainer = try ProGANTrainer(options: options, device: c.device)
         trainer.pinnedLevel = options.network.finalLevel
         let source = NoiseSource(resolution: c.resolution)
+        if let dataParallel {
+            trainer.dataParallel = dataParallel
+            source.part = (dataParallel.rank, dataParallel.size)
+            try dataParallel.synchronise(trainer)
+        }
         if let conditioning = options.network.conditioning {
             let table = try source.labelTable(attributes: conditioning.attributes)
             try source.condition(on: table, training: ConditionTraining())
             trainer.condition(on: table)
         }
         for _ in 0..<c.warmup { _ = try trainer.step(source: source) }
-        let timing = try Timing.measureThrowing(repeats: c.steps, warmup: 0) { _ = try trainer.step(source: source) }
-        return (timing, trainer)
+        try dataParallel?.context.group.barrier()
+        // On a GPU a step ends when its queued kernels have run: reading one value back waits for them.
+        let finish: () -> Void = c.device == .cpu ? {} : { _ = trainer.averagedGenerator.parameters[0].sum().item() }
+        return ReadyTrainer(trainer: trainer, step: {
+            _ = try trainer.step(source: source)
+            finish()
+        })
+    }
+
+    /// Median milliseconds per step and images per second of one trainer.
+    static func time(_ options: ProGANOptions, _ c: Configuration,
+                     dataParallel: ProGANDataParallel? = nil) throws -> (timing: Timing, trainer: ProGANTrainer) {
+        let ready = try ready(options, c, dataParallel: dataParallel)
+        return (try Timing.measureThrowing(repeats: c.steps, warmup: 0, ready.step), ready.trainer)
+    }
+
+    /// Steps `a` and `b` alternately, so that both see the same moments of a noisy machine; the
+    /// ratios are b's step time over a's, pair by pair.
+    static func interleaved(_ a: ReadyTrainer, _ b: ReadyTrainer, steps: Int) throws -> (a: Timing, b: Timing, ratios: Timing) {
+        var samplesA: [Double] = [], samplesB: [Double] = []
+        for _ in 0..<steps {
+            samplesA += try Timing.measureThrowing(repeats: 1, warmup: 0, a.step).samplesMs
+            samplesB += try Timing.measureThrowing(repeats: 1, warmup: 0, b.step).samplesMs
+        }
+        return (Timing(samplesMs: samplesA), Timing(samplesMs: samplesB), Timing(samplesMs: zip(samplesB, samplesA).map { $0 / $1 }))
     }
 
     public static var peerScript: String {
@@ -68,7 +109,8 @@ public enum GANStepBenchmark {
             .appendingPathComponent("peers/gan_step_pytorch.py").path
     }
 
-    public static func run(_ c: Configuration, python: String, emit: (String) -> Void) throws {
+    /// The benchmark's training options: the final resolution, minibatch-stddev groups of 4.
+    static func options(_ c: Configuration) throws -> ProGANOptions {
         var network = NetworkOptions(resolution: c.resolution, latentSize: c.latent, fmapBase: c.fmapBase,
                                      fmapMax: c.fmapMax)
         network.mbstdGroupSize = 4
@@ -77,9 +119,14 @@ public enum GANStepBenchmark {
         var options = ProGANOptions(preset: "bench", network: network, schedule: schedule)
         options.resetOptimizersAtFades = false
         try options.validate()
+        return options
+    }
+
+    public static func run(_ c: Configuration, python: String, emit: (String) -> Void) throws {
+        let options = try options(c)
         let (timing, trainer) = try time(options, c)
         let ours = Double(c.batch) / (timing.medianMs / 1000)
-        emit(BenchRecord([("bench", "gan-step"), ("impl", "ossify"), ("res", c.resolution), ("fmap_base", c.fmapBase),
+        emit(BenchRecord([("bench", "gan-step"), ("impl", "ossify"), ("device", c.device.description), ("res", c.resolution), ("fmap_base", c.fmapBase),
                           ("fmap_max", c.fmapMax), ("latent", c.latent), ("batch", c.batch),
                           ("median_step_ms", timing.medianMs), ("images_per_second", ours),
                           ("peak_memory_mb", Double(peakResidentBytes()) / 1_048_576), ("threads", Runtime.threads),
@@ -88,22 +135,24 @@ public enum GANStepBenchmark {
         if let conditioning = c.conditioning {
             var conditional = options
             conditional.network.conditioning = conditioning
-            let (conditionalTiming, conditionalTrainer) = try time(conditional, c)
-            let theirs = Double(c.batch) / (conditionalTiming.medianMs / 1000)
+            let plain = try ready(options, c), labelled = try ready(conditional, c)
+            let pair = try interleaved(plain, labelled, steps: c.steps)
             emit(BenchRecord([("bench", "gan-step"), ("impl", "ossify-conditional"), ("res", c.resolution),
                               ("condition", conditioning.attributes.map(\.rawValue).joined(separator: ",")),
                               ("age_encoding", conditioning.ageEncoding.rawValue),
                               ("discriminator", conditioning.discriminator.rawValue), ("batch", c.batch),
-                              ("median_step_ms", conditionalTiming.medianMs), ("images_per_second", theirs),
-                              ("g_parameters", conditionalTrainer.generator.parameterCount),
-                              ("d_parameters", conditionalTrainer.discriminator.parameterCount)]).jsonLine)
+                              ("median_step_ms", pair.b.medianMs), ("images_per_second", Double(c.batch) / (pair.b.medianMs / 1000)),
+                              ("unconditional_median_step_ms", pair.a.medianMs),
+                              ("g_parameters", labelled.trainer.generator.parameterCount),
+                              ("d_parameters", labelled.trainer.discriminator.parameterCount)]).jsonLine)
             emit(BenchRecord([("bench", "gan-step"), ("impl", "conditioning-cost"), ("res", c.resolution),
-                              ("time_ratio", conditionalTiming.medianMs / timing.medianMs),
-                              ("cost_percent", 100 * (conditionalTiming.medianMs / timing.medianMs - 1))]).jsonLine)
+                              ("timing", "interleaved"), ("steps", c.steps), ("median_time_ratio", pair.ratios.medianMs),
+                              ("cost_percent", 100 * (pair.ratios.medianMs - 1))]).jsonLine)
         }
         let arguments = [peerScript, "--res", String(c.resolution), "--fmap-base", String(c.fmapBase), "--fmap-max",
                          String(c.fmapMax), "--latent", String(c.latent), "--batch", String(c.batch), "--steps",
-                         String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads)]
+                         String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads),
+                         "--device", c.device.description]
         do {
             let peer = try PeerScript.jsonLines(python: python, arguments: arguments)
             guard let line = peer.first, let theirs = line["images_per_second"] as? Double else {

@@ -41,7 +41,7 @@ public enum AgeStepBenchmark {
             let ages = Tensor.rand([c.batch], generator: random) * 228
             let sexes = (Tensor.rand([c.batch], generator: random) * 2).floor()
             let start = DispatchTime.now().uptimeNanoseconds
-            trainer.trainStep(images: images, ages: ages, sexes: sexes)
+            try trainer.trainStep(images: images, ages: ages, sexes: sexes)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             if i >= c.warmup { samples.append(ms) }
         }

@@ -1,4 +1,5 @@
 import Torch
+import TorchDistributed
 import TorchNN
 
 /// One network, its AdamW optimizer and learning-rate schedule: L1 steps on normalised age.
@@ -8,6 +9,9 @@ public final class AgeTrainer {
     public let schedule: LearningRateSchedule
     /// Optimizer steps taken so far.
     public internal(set) var step = 0
+    /// Data-parallel training: every step's gradients are averaged over this group's ranks before
+    /// AdamW, so each rank, holding the same weights, takes the same step.
+    public var group: ProcessGroup?
 
     public init(model: AgeRegressor, schedule: LearningRateSchedule, weightDecay: Double) {
         self.model = model
@@ -20,9 +24,10 @@ public final class AgeTrainer {
 
     /// One optimizer step on images [N, 1, R, R] in [−1, 1], ages [N] in months and sexes [N]
     /// (1 male, 0 female, −1 unknown). Minimises the mean absolute error, which is returned in months;
-    /// a sex classifier minimises the binary cross entropy of its logit, which is returned.
+    /// a sex classifier minimises the binary cross entropy of its logit, which is returned (this
+    /// rank's; throws only when the group's all-reduce fails).
     @discardableResult
-    public func trainStep(images: Tensor, ages: Tensor, sexes: Tensor?) -> Double {
+    public func trainStep(images: Tensor, ages: Tensor, sexes: Tensor?) throws -> Double {
         model.train()
         optimizer.learningRate = schedule.rate(at: step)
         optimizer.zeroGrad()
@@ -30,12 +35,14 @@ public final class AgeTrainer {
             guard let sexes else { preconditionFailure("AgeTrainer: a sex classifier needs the sexes") }
             let loss = binaryCrossEntropyWithLogits(model.sexLogits(images, ageMonths: ages), sexes)
             loss.backward()
+            try group?.averageGradients(model.parameters)
             optimizer.step()
             step += 1
             return loss.item()
         }
         let loss = l1Loss(model(images, sexes: sexes), model.normalized(months: ages))
         loss.backward()
+        try group?.averageGradients(model.parameters)
         optimizer.step()
         step += 1
         return loss.item() * model.configuration.ageStd

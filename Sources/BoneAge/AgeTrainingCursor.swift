@@ -17,6 +17,8 @@ public struct AgeTrainingCursor: Codable, Sendable, Equatable {
     public var options: AgeTrainingOptions
     public var configuration: AgeModelConfiguration
     public var versions: [String: String]
+    /// Processes that trained the run (nil in snapshots from before data-parallel training: one).
+    public var worldSize: Int?
 }
 
 /// `last.safetensors`: the model under `model.`, AdamW state under `opt.`, the cursor and model

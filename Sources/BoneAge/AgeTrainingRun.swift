@@ -2,11 +2,16 @@ import Datasets
 import Foundation
 import RunKit
 import Torch
+import TorchDistributed
 import TorchNN
 
 /// A `train-age` run in a run folder: options.json, stats.jsonl (one object per epoch),
 /// best.safetensors (lowest validation MAE), last.safetensors + last.json after every epoch for
 /// exact resume. Children are split by id into training and validation sets.
+///
+/// Data parallel (`distributed` given): every rank holds the same network (rank 0's, broadcast at
+/// the start), reads its own rows of each batch and averages gradients with the others before
+/// each AdamW step; rank 0 alone validates and writes the run folder.
 public final class AgeTrainingRun {
     public let options: AgeTrainingOptions
     public let folder: RunFolder
@@ -14,6 +19,7 @@ public final class AgeTrainingRun {
     public let trainIndices: [Int]
     public let validationIndices: [Int]
     public let trainer: AgeTrainer
+    public let distributed: DistributedContext?
     let loader: BatchLoader
     public private(set) var epochsCompleted = 0
     public private(set) var bestValidationMAE: Double?
@@ -29,6 +35,8 @@ public final class AgeTrainingRun {
 
     public var model: AgeRegressor { trainer.model }
     public var batchesPerEpoch: Int { loader.batchesPerEpoch }
+    /// Whether this process writes the run folder (rank 0, or the only process).
+    public var isWriter: Bool { distributed?.isRoot ?? true }
 
     /// The labelled images split by id: (train, validation). Labelled means a bone age, or a known
     /// sex for a sex classifier; the split itself depends on the ids only, so a bone-age reader and a
@@ -66,16 +74,28 @@ public final class AgeTrainingRun {
     }
 
     static func makeLoader(_ options: AgeTrainingOptions, dataset: PackedDataset, train: [Int],
-                           cursor: LoaderCursor?) throws -> BatchLoader {
+                           cursor: LoaderCursor?, distributed: DistributedContext?) throws -> BatchLoader {
         var loaderOptions = LoaderOptions(resolution: options.resolution, batchSize: options.batchSize, seed: options.seed)
         loaderOptions.indices = train
         loaderOptions.augmentation = options.augmentation
         loaderOptions.augmentationWorkers = 1
+        if let distributed {
+            let ranks = distributed.size
+            guard options.batchSize % ranks == 0, options.batchSize / ranks >= 2 else {
+                throw BoneAgeError.invalidOption("batch", "\(options.batchSize) must split into equal parts of at least 2 images (batch normalisation) over the \(ranks) ranks; use a multiple of \(ranks) of at least \(2 * ranks)")
+            }
+            loaderOptions.shard = LoaderShard(index: distributed.rank, count: ranks)
+        }
         return try BatchLoader(dataset: dataset, options: loaderOptions, resumeFrom: cursor)
     }
 
-    /// Starts a new run in `folder`.
-    public init(options: AgeTrainingOptions, folder: RunFolder) throws {
+    /// Gives every rank rank 0's weights and batch-normalisation statistics, as DistributedDataParallel does at the start.
+    static func synchronise(_ model: AgeRegressor, _ distributed: DistributedContext?) throws {
+        try distributed?.group.broadcast(model.parameters + model.namedBuffers().map(\.tensor), from: 0)
+    }
+
+    /// Starts a new run in `folder` (every rank names rank 0's folder; only rank 0 writes it).
+    public init(options: AgeTrainingOptions, folder: RunFolder, distributed: DistributedContext? = nil) throws {
         try options.validate()
         let (dataset, train, validation) = try Self.openStore(options)
         let ages = train.map { Double(dataset.ageMonths[$0]) }
@@ -90,23 +110,26 @@ public final class AgeTrainingRun {
         if let pretrained = options.pretrained, let xception = model as? Xception {
             pretrainedNote = "pretrained \(pretrained): " + (try xception.loadImageNetWeights(pretrained)).description
         }
-        loader = try Self.makeLoader(options, dataset: dataset, train: train, cursor: nil)
+        loader = try Self.makeLoader(options, dataset: dataset, train: train, cursor: nil, distributed: distributed)
         let schedule = LearningRateSchedule(peak: options.learningRate, totalSteps: options.epochs * loader.batchesPerEpoch,
                                             warmupFraction: options.warmupFraction, shape: options.schedule)
         trainer = AgeTrainer(model: model, schedule: schedule, weightDecay: options.weightDecay)
+        trainer.group = distributed?.group
+        self.distributed = distributed
         self.options = options
         self.folder = folder
         self.dataset = dataset
         trainIndices = train
         validationIndices = validation
-        try AtomicFile.writeJSON(options, to: folder.file("options.json"))
+        try Self.synchronise(model, distributed)
+        if isWriter { try AtomicFile.writeJSON(options, to: folder.file("options.json")) }
         notes = (pretrainedNote.map { [$0] } ?? []) + [splitNote]
     }
 
     /// Resumes the run that wrote `snapshot` (its folder, last.safetensors or last.json) exactly
     /// where it stopped. `epochs` extends (or shortens) the run; `data` points at a moved store.
     public init(resuming snapshot: String, epochs: Int? = nil, data: String? = nil,
-                expecting architecture: AgeArchitecture? = nil) throws {
+                expecting architecture: AgeArchitecture? = nil, distributed: DistributedContext? = nil) throws {
         let path = try AgeTrainingSnapshot.resolve(snapshot)
         let (cursor, contents) = try AgeTrainingSnapshot.read(path)
         if let architecture, architecture != cursor.configuration.architecture {
@@ -123,10 +146,12 @@ public final class AgeTrainingRun {
                 "its training split differs from the one \(path) was trained on (another store?)")
         }
         let model = try AgeRegressor.make(cursor.configuration, seed: options.seed)
-        loader = try Self.makeLoader(options, dataset: dataset, train: train, cursor: cursor.loader)
+        loader = try Self.makeLoader(options, dataset: dataset, train: train, cursor: cursor.loader, distributed: distributed)
         let schedule = LearningRateSchedule(peak: options.learningRate, totalSteps: options.epochs * loader.batchesPerEpoch,
                                             warmupFraction: options.warmupFraction, shape: options.schedule)
         trainer = AgeTrainer(model: model, schedule: schedule, weightDecay: options.weightDecay)
+        trainer.group = distributed?.group
+        self.distributed = distributed
         var modelState: [String: Tensor] = [:], optimizerState: [String: Tensor] = [:]
         for (name, tensor) in contents.tensors {
             if name.hasPrefix("model.") { modelState[String(name.dropFirst(6))] = tensor }
@@ -148,13 +173,21 @@ public final class AgeTrainingRun {
         folder = try RunFolder(existing: (path as NSString).deletingLastPathComponent)
         trainIndices = train
         validationIndices = validation
-        try dropStats(after: cursor.epochsCompleted)
-        if epochs != nil { try AtomicFile.writeJSON(options, to: folder.file("options.json")) }
+        try Self.synchronise(model, distributed)
+        if isWriter {
+            try dropStats(after: cursor.epochsCompleted)
+            if epochs != nil { try AtomicFile.writeJSON(options, to: folder.file("options.json")) }
+        }
         notes.append(splitNote)
+        let worldSize = distributed?.size ?? 1
+        if worldSize != cursor.worldSize ?? 1 {
+            notes.append("warning: \(path) was written by \(cursor.worldSize ?? 1) process(es), this run has \(worldSize): it continues from the same weights, optimizer and data position, but batch-normalisation statistics now come from batches of \(options.batchSize / worldSize), so it is no longer bit-identical to an uninterrupted run")
+        }
     }
 
     var splitNote: String {
-        "split by id (seed \(options.seed)): \(trainIndices.count) training and \(validationIndices.count) validation images; \(batchesPerEpoch) steps per epoch; \(model.parameterCount) parameters"
+        let ranks = distributed.map { "; \($0.size) ranks × \(options.batchSize / $0.size) images per step" } ?? ""
+        return "split by id (seed \(options.seed)): \(trainIndices.count) training and \(validationIndices.count) validation images; \(batchesPerEpoch) steps per epoch\(ranks); \(model.parameterCount) parameters"
     }
 
     /// Trains the remaining epochs (or stops once `stoppingAfter` epochs are complete, as an
@@ -162,7 +195,7 @@ public final class AgeTrainingRun {
     @discardableResult
     public func train(stoppingAfter lastEpoch: Int? = nil) throws -> AgeErrorSummary? {
         let endEpoch = min(options.epochs, lastEpoch ?? options.epochs)
-        let stats = try JSONLinesWriter(appendingTo: folder.file("stats.jsonl"))
+        let stats = isWriter ? try JSONLinesWriter(appendingTo: folder.file("stats.jsonl")) : nil
         let sessionStart = Date()
         let stepsLeft = max(0, (endEpoch - epochsCompleted) * batchesPerEpoch)
         var stepsThisSession = 0
@@ -173,13 +206,21 @@ public final class AgeTrainingRun {
             let learningRate = trainer.learningRate
             for _ in 0..<batchesPerEpoch {
                 let batch = loader.next()
-                let loss = trainer.trainStep(images: batch.images, ages: batch.ages, sexes: batch.sexes)
+                let loss = try trainer.trainStep(images: batch.images, ages: batch.ages, sexes: batch.sexes)
                 lossSum += loss
                 stepsThisSession += 1
                 onStep?(stepsThisSession, stepsLeft, loss)
             }
             let trainSeconds = Date().timeIntervalSince(epochStart)
             epochsCompleted += 1
+            if let group = distributed?.group {
+                let total = Tensor([lossSum], shape: [1])
+                try group.allReduce(total, .average)
+                lossSum = total.item()
+                // Rank 0 validates and writes; the others go on to the next epoch, whose first
+                // all-reduce waits for it.
+                guard isWriter else { continue }
+            }
             let wall = wallSecondsBefore + Date().timeIntervalSince(sessionStart)
             if options.predictsSex {
                 // A sex classifier tracks its error rate where an age model tracks its MAE.
@@ -199,7 +240,7 @@ public final class AgeTrainingRun {
                     "wall_seconds": wall, "peak_memory_mb": Double(peakResidentBytes()) / 1_048_576,
                     "timestamp": Date().timeIntervalSince1970,
                 ]
-                try stats.append(record)
+                try stats?.append(record)
                 try AgeTrainingSnapshot.write(trainer: trainer, cursor: makeCursor(wallSeconds: wall), folder: folder.path)
                 onEpoch?(record)
                 continue
@@ -224,17 +265,20 @@ public final class AgeTrainingRun {
                 "wall_seconds": wall, "peak_memory_mb": Double(peakResidentBytes()) / 1_048_576,
                 "timestamp": Date().timeIntervalSince1970,
             ]
-            try stats.append(record)
+            try stats?.append(record)
             try AgeTrainingSnapshot.write(trainer: trainer, cursor: makeCursor(wallSeconds: wall), folder: folder.path)
             onEpoch?(record)
         }
+        // Every rank ends together, after rank 0's last snapshot.
+        try distributed?.group.barrier()
         return summary
     }
 
     func makeCursor(wallSeconds: Double) -> AgeTrainingCursor {
         AgeTrainingCursor(epochsCompleted: epochsCompleted, step: trainer.step, loader: loader.cursor,
                           bestValidationMAE: bestValidationMAE, bestEpoch: bestEpoch, wallSeconds: wallSeconds,
-                          options: options, configuration: model.configuration, versions: versions)
+                          options: options, configuration: model.configuration, versions: versions,
+                          worldSize: distributed?.size ?? 1)
     }
 
     public var bestModelPath: String { folder.file("best.safetensors") }

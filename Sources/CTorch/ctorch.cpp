@@ -1,5 +1,6 @@
 // The only C++ in Ossify: every exported body runs inside `guarded`, so no exception reaches Swift.
 #include "ctorch.h"
+#include "shim.hpp"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -14,9 +15,6 @@
 #include <string>
 #include <vector>
 
-struct ct_tensor_s {
-  at::Tensor t;
-};
 struct ct_generator_s {
   at::Generator g;
 };
@@ -28,20 +26,9 @@ namespace {
 
 thread_local std::string last_error;
 
-void set_error(const char *message) { last_error = message ? message : "unknown error"; }
-
 template <typename R, typename F>
 R guarded(R failure, F &&body) {
-  try {
-    return body();
-  } catch (const c10::Error &e) {
-    set_error(e.what_without_backtrace());
-  } catch (const std::exception &e) {
-    set_error(e.what());
-  } catch (...) {
-    set_error("unknown C++ exception");
-  }
-  return failure;
+  return ctshim::guarded(last_error, failure, std::forward<F>(body));
 }
 
 #define CT_TENSOR(...) return guarded<ct_tensor>(nullptr, [&]() -> ct_tensor { return wrap(__VA_ARGS__); })
@@ -553,6 +540,7 @@ ct_tensor ct_cross_entropy(ct_tensor logits, ct_tensor target, ct_reduction r, d
 
 // MARK: in-place updates
 
+int ct_set_data(ct_tensor t, ct_tensor src) { CT_STATUS(need(t).set_data(need(src))); }
 int ct_copy_(ct_tensor dst, ct_tensor src) {
   CT_STATUS({
     at::NoGradGuard no_grad;

@@ -18,6 +18,8 @@ public struct LoaderOptions: Sendable, Codable, Equatable {
     public var augmentation = Augmentation.none
     /// Store positions to draw from (for example a split by id); nil means all images.
     public var indices: [Int]? = nil
+    /// Deliver only this rank's rows of every batch (data-parallel training); nil delivers all.
+    public var shard: LoaderShard? = nil
 
     public init(resolution: Int, batchSize: Int, seed: UInt64 = 0) {
         self.resolution = resolution
@@ -71,6 +73,14 @@ public final class BatchLoader {
         }
         if options.dropLast && subset.count < options.batchSize {
             throw fail("\(subset.count) images cannot fill one batch of \(options.batchSize) with drop-last; keep the last batch or use a smaller batch")
+        }
+        if let shard = options.shard {
+            guard shard.count >= 1, (0..<shard.count).contains(shard.index) else {
+                throw fail("shard \(shard.index) is outside \(shard.count) shards")
+            }
+            guard options.batchSize % shard.count == 0 else {
+                throw fail("the batch of \(options.batchSize) does not split evenly over \(shard.count) ranks; use a multiple of \(shard.count)")
+            }
         }
         var cursor = LoaderCursor(seed: options.seed, subset: subset)
         if let saved {
@@ -146,14 +156,16 @@ struct BatchProducer: Sendable {
                 orderEpoch = cursor.epoch
             }
             let end = min(cursor.position + options.batchSize, order.count)
-            let buffer = assemble(indices: Array(order[cursor.position..<end]), firstPosition: cursor.position,
-                                  cursor: cursor)
+            let rows = options.shard.map { $0.rows(of: end - cursor.position) } ?? 0..<(end - cursor.position)
+            let buffer = assemble(indices: Array(order[(cursor.position + rows.lowerBound)..<(cursor.position + rows.upperBound)]),
+                                  firstPosition: cursor.position + rows.lowerBound, nextPosition: end, cursor: cursor)
             cursor = buffer.cursorAfter
             if !queue.push(buffer) { return }
         }
     }
 
-    func assemble(indices: [Int], firstPosition: Int, cursor: LoaderCursor) -> BatchBuffer {
+    /// The batch of `indices` (the images at epoch positions firstPosition…), with the cursor moved to `nextPosition`.
+    func assemble(indices: [Int], firstPosition: Int, nextPosition: Int, cursor: LoaderCursor) -> BatchBuffer {
         let side = options.resolution, size = side * side, n = indices.count
         var pixels = [Float](repeating: 0, count: n * size)
         let augmentation = options.augmentation
@@ -181,7 +193,7 @@ struct BatchProducer: Sendable {
             }
         }
         var after = cursor
-        after.position = firstPosition + n
+        after.position = nextPosition
         after.batchesDelivered += 1
         return BatchBuffer(
             pixels: pixels,

@@ -14,6 +14,12 @@ public enum EvaluationMetric: String, CaseIterable, Sendable, Hashable {
     /// A conditional generator's label fidelity: requested vs CNN-read bone age and sex per year
     /// and sex, with the reader's own error on real images and intra-FID per year.
     case fidelity
+    /// Classifier two-sample test: held-out ROC AUC of a small CNN telling generated images from
+    /// held-out real ones (0.5 = indistinguishable).
+    case c2st
+    /// Improved precision and recall (k-NN manifolds) on the FID features: fidelity and coverage.
+    case precision
+    case recall
 
     /// Parses "ms-ssim,swd,fid"; "all" means every metric but fidelity (conditional snapshots only).
     /// Throws naming the unknown one.
@@ -21,10 +27,14 @@ public enum EvaluationMetric: String, CaseIterable, Sendable, Hashable {
         var out: [EvaluationMetric] = []
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !part.isEmpty {
             if part == "all" { return allCases.filter { $0 != .fidelity } }
+            if part == "pr" {
+                for metric in [EvaluationMetric.precision, .recall] where !out.contains(metric) { out.append(metric) }
+                continue
+            }
             let aliases = ["msssim": "ms-ssim", "neighbours": "nn", "neighbors": "nn", "memorization": "memorisation",
                            "inception": "is"]
             guard let metric = EvaluationMetric(rawValue: aliases[part] ?? part) else {
-                throw MetricError.invalidArgument("\(option): unknown metric '\(part)'; expected some of \(allCases.map(\.rawValue).joined(separator: ",")) (or all)")
+                throw MetricError.invalidArgument("\(option): unknown metric '\(part)'; expected some of \(allCases.map(\.rawValue).joined(separator: ",")) (or all; pr = precision,recall)")
             }
             if !out.contains(metric) { out.append(metric) }
         }
@@ -68,6 +78,10 @@ public struct EvaluationOptions: Sendable {
     public var ageModel: String?
     public var sexModel: String?
     public var fidelity = LabelFidelityOptions()
+    /// `c2st`: the classifier two-sample test's settings.
+    public var c2st = C2STOptions()
+    /// `precision`/`recall`: neighbours that set each ball's radius.
+    public var precisionRecallK = 3
 
     public init(metrics: [EvaluationMetric] = [.msssim, .swd], count: Int = 10_000) {
         self.metrics = metrics
@@ -88,6 +102,8 @@ public struct EvaluationOptions: Sendable {
         try check(thresholdPercentile > 0 && thresholdPercentile < 100, "threshold percentile must be in (0, 100), got \(thresholdPercentile)")
         try check(kidSubsets >= 1 && kidSubsetSize >= 2, "KID needs at least 1 subset of at least 2 images")
         try check(inceptionSplits >= 1, "Inception Score splits must be at least 1")
+        try check(precisionRecallK >= 1, "--pr-k must be at least 1, got \(precisionRecallK)")
+        if metrics.contains(.c2st) { try c2st.validate() }
     }
 }
 
@@ -102,6 +118,8 @@ public struct MetricResult {
     public var images: Int
     /// Metric-specific fields of the JSON line (per-level SWD, KID subsets, flagged counts, …).
     public var extras: [String: Any]
+    /// Why a metric gives no figure (its value is NaN), for the table.
+    public var note: String?
 }
 
 /// Everything one evaluation produced.
@@ -128,9 +146,9 @@ public struct EvaluationReport {
         lines.append("metric         value          real baseline")
         for result in results {
             let name = result.metric.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
-            let value = Self.format(result.value).padding(toLength: 14, withPad: " ", startingAt: 0)
+            let value = (result.value.isFinite ? Self.format(result.value) : "no figure").padding(toLength: 14, withPad: " ", startingAt: 0)
             let baseline = result.realBaseline.map { Self.format($0) + (result.baselineCached ? " (stored)" : "") } ?? "–"
-            lines.append("\(name) \(value) \(baseline)")
+            lines.append("\(name) \(value) \(baseline)" + (result.note.map { "  (\($0))" } ?? ""))
         }
         for (metric, reason) in skipped { lines.append("\(metric.rawValue): skipped, \(reason)") }
         if let fidelity { lines.append(fidelity.table()) }

@@ -69,7 +69,10 @@ final class EvaluationRun {
         let doMSSSIM = metrics.contains(.msssim) && resolution >= MSSSIM.minimumSide
         let doNearest = metrics.contains(.neighbours) || metrics.contains(.memorisation)
         let featureNetwork = evaluator.features
-        let keepFeatures = featureNetwork != nil && (metrics.contains(.fid) || metrics.contains(.kid) || doNearest)
+        let doPrecisionRecall = metrics.contains(.precision) || metrics.contains(.recall)
+        let keepFeatures = featureNetwork != nil && (metrics.contains(.fid) || metrics.contains(.kid) || doNearest || doPrecisionRecall)
+        let c2stCount = metrics.contains(.c2st) ? twoSampleCount : 0
+        var c2stImages: [Tensor] = []
         let keepLogits = metrics.contains(.inceptionScore)
         let k = Swift.max(options.neighbours, 1)
 
@@ -104,6 +107,9 @@ final class EvaluationRun {
                 msssimPairs += values.size(0)
             }
             swdGenerated?.add(pixels, generator: swdPatches)
+            if range.lowerBound < c2stCount {
+                c2stImages.append(twoSampleInput(pixels.sliced(dim: 0, 0, Swift.min(range.count, c2stCount - range.lowerBound))))
+            }
             if keepFeatures, let featureNetwork {
                 generatedFeatures.append(try featureNetwork.features(images: PixelValues.toGANRange(pixels)).to(.float32))
             }
@@ -134,6 +140,10 @@ final class EvaluationRun {
                 results.append(try kidResult(generated: featureMatrix!, network: featureNetwork!))
             case .inceptionScore:
                 results.append(try inceptionResult(logits: Tensor.cat(generatedLogits), network: evaluator.inception!))
+            case .c2st:
+                results.append(try c2stResult(generated: Tensor.cat(c2stImages)))
+            case .precision, .recall:
+                results.append(try precisionRecallResult(metric, generated: featureMatrix!, network: featureNetwork!))
             case .neighbours, .memorisation, .fidelity:
                 break
             }
@@ -290,6 +300,101 @@ final class EvaluationRun {
                             baselineCached: cached, images: plan.count,
                             extras: ["std": score.std, "baseline_std": baseline["std"] ?? NSNull(), "splits": splits,
                                      "network": network.name])
+    }
+
+    // MARK: fidelity and coverage
+
+    /// Per set of the two-sample test: as many generated images as held-out reals, at most `count`.
+    var twoSampleCount: Int { Swift.min(plan.count, plan.heldOut.count) }
+
+    /// 8-bit pixel values → the classifier's input: [−1, 1], box-downsampled to its largest size.
+    private func twoSampleInput(_ pixels: Tensor) -> Tensor {
+        var x = PixelValues.toGANRange(pixels)
+        while x.size(2) > options.c2st.maximumResolution { x = avgPool2d(x, kernel: (2, 2)) }
+        return x
+    }
+
+    /// The first `twoSampleCount` of `indices` after a seeded shuffle.
+    private func twoSampleReals(_ indices: [Int], salt: UInt64, blurred: Bool = false) -> Tensor {
+        var random = SplitMix64(seed: options.seed, salt)
+        var order = indices
+        order.shuffle(using: &random)
+        var parts: [Tensor] = []
+        store.forEachBatch(Array(order.prefix(twoSampleCount)), size: options.batch) { _, pixels in
+            parts.append(twoSampleInput(blurred ? ClassifierTwoSampleTest.slightlyBlurred(pixels) : pixels))
+        }
+        return Tensor.cat(parts)
+    }
+
+    /// Generated images against held-out reals (children of the by-id split, which a run trained with
+    /// the same `--hold-out` never saw); the baseline: other reals (of the training side) against the
+    /// same held-out ones; the positive control: slightly blurred other reals against them.
+    private func c2stResult(generated: Tensor) throws -> MetricResult {
+        let c2st = options.c2st
+        let n = twoSampleCount
+        guard n >= 2 * c2st.folds else {
+            throw MetricError.notEnoughImages(path: evaluator.storePath, found: n, needed: 2 * c2st.folds,
+                                              purpose: "c2st with \(c2st.folds) folds (held-out reals, split \(plan.splitDescription))")
+        }
+        let heldOut = twoSampleReals(plan.heldOut, salt: 0xC2_57)
+        let progress: (String) -> ProgressLine? = { self.options.progress ? ProgressLine($0, total: Double(c2st.folds), unit: "folds") : nil }
+        evaluator.log("c2st: \(n) generated vs \(n) held-out real images, \(c2st.folds) folds")
+        let result = try ClassifierTwoSampleTest.run(generated, heldOut, options: c2st, progress: progress("c2st"))
+        let key = "c2st|\(splitContext)|n=\(n)|\(c2st.key)"
+        let (baseline, cached) = try baselines.value(key) {
+            evaluator.log("baseline: c2st between \(n) other reals and the held-out ones")
+            let others = twoSampleReals(plan.training, salt: 0xC2_58)
+            let real = try ClassifierTwoSampleTest.run(others, heldOut, options: c2st, progress: progress("c2st real vs real"))
+            evaluator.log("positive control: c2st between the same reals slightly blurred and the held-out ones")
+            let blurred = twoSampleReals(plan.training, salt: 0xC2_58, blurred: true)
+            let control = try ClassifierTwoSampleTest.run(blurred, heldOut, options: c2st, progress: progress("c2st blurred vs real"))
+            return ["real": real.jsonObject, "control": control.jsonObject]
+        }
+        let real = baseline["real"] as? [String: Any] ?? [:], control = baseline["control"] as? [String: Any] ?? [:]
+        var extras = result.jsonObject
+        extras["value_if_fitted"] = result.meanAUC
+        extras["minimum_training_auc"] = c2st.minimumTrainingAUC
+        extras["standardise"] = c2st.standardise
+        extras["epochs"] = c2st.epochs
+        extras["folds"] = c2st.folds
+        extras["classifier_resolution"] = generated.size(2)
+        extras["split"] = plan.splitDescription
+        for (name, value) in real where name != "fold_training_aucs" { extras["baseline_" + name] = value }
+        for (name, value) in control where name != "fold_training_aucs" { extras["control_" + name] = value }
+        var note: String?
+        if !result.fitted {
+            note = String(format: "the classifier did not fit its training images: training AUC %.3f < %.2f", result.meanTrainingAUC, c2st.minimumTrainingAUC)
+            extras["refused"] = note
+        } else if let controlAUC = control["auc"] as? Double {
+            note = String(format: "± %.3f over folds; training AUC %.3f; blurred-real control %.3f", result.spread, result.meanTrainingAUC, controlAUC)
+        }
+        return MetricResult(metric: .c2st, value: result.auc ?? .nan, realBaseline: real["auc"] as? Double,
+                            baselineCached: cached, images: n, extras: extras, note: note)
+    }
+
+    private var precisionRecall: (value: ManifoldPrecisionRecall.Result, baseline: [String: Any], cached: Bool)?
+
+    /// Both come from one computation: generated against the real set, and the baseline of two real halves.
+    private func precisionRecallResult(_ metric: EvaluationMetric, generated: Tensor, network: FeatureExtractor) throws -> MetricResult {
+        let k = options.precisionRecallK
+        if precisionRecall == nil {
+            let real = try storeFeatures(network, plan.real)
+            let value = try ManifoldPrecisionRecall.compute(real: real, generated: generated, k: k)
+            let (baseline, cached) = try baselines.value("precision-recall|\(realContext)|features=\(network.identifier)|k=\(k)") {
+                evaluator.log("baseline: precision and recall between two disjoint real halves of \(plan.halfA.count)")
+                let r = try ManifoldPrecisionRecall.compute(real: try storeFeatures(network, plan.halfA),
+                                                            generated: try storeFeatures(network, plan.halfB), k: k)
+                return ["precision": r.precision, "recall": r.recall, "images": plan.halfA.count]
+            }
+            precisionRecall = (value, baseline, cached)
+        }
+        let (value, baseline, cached) = precisionRecall!
+        let isPrecision = metric == .precision
+        return MetricResult(metric: metric, value: isPrecision ? value.precision : value.recall,
+                            realBaseline: baseline[metric.rawValue] as? Double, baselineCached: cached, images: plan.count,
+                            extras: ["k": k, "features": network.name, "dimension": network.dimension,
+                                     "precision": value.precision, "recall": value.recall,
+                                     "baseline_images": baseline["images"] ?? NSNull()])
     }
 
     // MARK: neighbours and memorisation

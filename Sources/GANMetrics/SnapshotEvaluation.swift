@@ -25,9 +25,9 @@ public final class SnapshotEvaluator {
                 inception: FeatureExtractor? = nil) throws {
         try options.validate()
         let metrics = Set(options.metrics)
-        if (metrics.contains(.fid) || metrics.contains(.kid)) && features == nil {
+        if (metrics.contains(.fid) || metrics.contains(.kid) || metrics.contains(.precision) || metrics.contains(.recall)) && features == nil {
             throw MetricError.invalidArgument(
-                "--metrics fid/kid need a feature network: pass --features with a bone-age model (.safetensors from train-age) or a TorchScript file (.pt)")
+                "--metrics fid/kid/precision/recall need a feature network: pass --features with a bone-age model (.safetensors from train-age) or a TorchScript file (.pt)")
         }
         if metrics.contains(.fidelity) && options.ageModel == nil {
             throw MetricError.invalidArgument("--metrics fidelity needs --age-model: a bone-age model (best.safetensors from train-age) to read the generated images")

@@ -18,6 +18,9 @@ public struct Schedule: Codable, Sendable, Equatable {
     public var tickKimg: [String: Double] = Schedule.officialTicks
     /// The schedule is re-evaluated only every this many minibatches (TF `minibatch_repeats`).
     public var minibatchRepeats = 4
+    /// A wall-clock budget: training stops (with a snapshot) after this many minutes of training,
+    /// summed over resumes, even before `totalKimg`; nil: no budget.
+    public var minutes: Double?
 
     public static let officialTicks: [String: Double] = [
         "4": 160, "8": 140, "16": 120, "32": 100, "64": 80, "128": 60, "256": 40, "512": 20, "1024": 10,
@@ -53,6 +56,7 @@ public struct Schedule: Codable, Sendable, Equatable {
         guard minibatchRepeats >= 1 else {
             throw ProGANError.invalidOption("minibatch-repeats", "must be at least 1, got \(minibatchRepeats)")
         }
+        if let minutes, !(minutes > 0) { throw ProGANError.invalidOption("minutes", "must be positive, got \(minutes)") }
         for (key, value) in minibatch where value < 1 {
             throw ProGANError.invalidOption("minibatch", "\(value) at resolution \(key) must be at least 1")
         }

@@ -16,6 +16,10 @@ public struct TrainingCursor: Codable, Sendable, Equatable {
     public var tensorsFile: String
     public var options: ProGANOptions
     public var versions: [String: String]
+    /// The realism levers' state (nil in snapshots from before them).
+    public var levers: LeverState?
+    /// Processes that trained the run (nil in snapshots from before data-parallel training: one).
+    public var worldSize: Int?
 }
 
 /// Snapshots: `snapshot-<kimg>.safetensors` (G.*, D.*, Gs.*, optG.*, optD.*, rng.state; the
@@ -158,7 +162,7 @@ extension ProGANTrainer {
                        lastBracket: lastBracket, tick: tick, tickStartImages: tickStartImages,
                        sourceCursor: try source.cursor(),
                        tensorsFile: ProGANSnapshot.name(kimg: Int(kimg.rounded(.down))) + ".safetensors",
-                       options: options, versions: versions)
+                       options: options, versions: versions, levers: leverState, worldSize: dataParallel?.size ?? 1)
     }
 
     func restore(cursor: TrainingCursor, tensorsPath: String, source: TrainingImageSource) throws {
@@ -171,6 +175,7 @@ extension ProGANTrainer {
         roundPosition = cursor.roundPosition
         phase = cursor.phase
         lastBracket = cursor.lastBracket
+        restoreLevers(cursor.levers)
         generatorOptimizer.learningRate = phase.learningRate
         discriminatorOptimizer.learningRate = phase.learningRate
         try source.restore(cursor: cursor.sourceCursor)

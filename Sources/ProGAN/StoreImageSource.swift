@@ -16,6 +16,8 @@ public final class StoreImageSource: TrainingImageSource {
     private var labelled = false
     private var draws: RealImageDraws?
     private var drawnBatches = 0
+    /// Data parallel: batches hold only this rank's rows (the cursor stays the whole job's).
+    public var shard: LoaderShard?
 
     public init(storePath: String, seed: UInt64, indices: [Int]? = nil) throws {
         dataset = try PackedDataset(path: storePath)
@@ -50,6 +52,7 @@ public final class StoreImageSource: TrainingImageSource {
             if let (oldKey, old) = active { cursors[oldKey] = old.cursor }
             var options = LoaderOptions(resolution: resolution, batchSize: count, seed: seed)
             options.indices = indices
+            options.shard = shard
             active = (key, try BatchLoader(dataset: dataset, options: options, resumeFrom: cursors[key]))
         }
         let batch = active!.loader.next()
@@ -58,7 +61,8 @@ public final class StoreImageSource: TrainingImageSource {
     }
 
     private func drawnBatch(_ draws: RealImageDraws, count: Int, resolution: Int) throws -> RealBatch {
-        let drawn = draws.draws(batch: drawnBatches, count: count)
+        let all = draws.draws(batch: drawnBatches, count: count)
+        let drawn = Array(all[shard?.rows(of: count) ?? 0..<count])
         drawnBatches += 1
         let positions = positions
         var batch = RealBatch(images: try dataset.imageTensor(drawn.map { positions[$0.index] }, resolution: resolution),

@@ -10,6 +10,9 @@ import TorchNN
 /// predicts labels.
 public final class ProGANTrainer {
     public let options: ProGANOptions
+    /// Where the networks live and every step runs (the random streams stay on the CPU, so a seed
+    /// gives the same run on any device).
+    public let device: Device
     public let generator: ProGenerator
     public let discriminator: ProDiscriminator
     /// Gs: the moving average of G, used for every image Ossify exports.
@@ -32,6 +35,14 @@ public final class ProGANTrainer {
     /// set); for benchmarks and step-by-step comparisons.
     public var pinnedLevel: Int?
     public var pinnedAlpha: Double?
+    /// Lever state (all in the snapshot cursor): ADA's p, D steps taken (the lazy penalty's clock),
+    /// seconds trained (the wall-clock budget's), the tick's step statistics (summed on the device).
+    public let adaptiveAugmentation: AdaptiveAugmentation?
+    public internal(set) var discriminatorSteps = 0
+    public var trainingSeconds = 0.0
+    var tickStatistics = TickStatisticsAccumulator()
+    /// Data-parallel training: this rank's part of each minibatch, gradients averaged over the ranks.
+    public var dataParallel: ProGANDataParallel?
 
     public struct StepRecord: Sendable {
         public let imagesShown: Int
@@ -45,6 +56,23 @@ public final class ProGANTrainer {
         /// The auxiliary label losses of D (reals + fakes) and G; NaN without auxiliary heads.
         public let discriminatorLabelLoss: Double
         public let generatorLabelLoss: Double
+
+        /// From a step's statistics as `StepStatistics` lays them out; NaN where they were not read
+        /// (`hostSyncs` tick). The penalty and norm are NaN on a step a lazy penalty skipped.
+        init(imagesShown: Int, phase: Phase, values: [Double]) {
+            func value(_ i: Int) -> Double { i < values.count ? values[i] : .nan }
+            self.imagesShown = imagesShown
+            self.phase = phase
+            let regularised = value(StepStatistics.regularised) == 1
+            discriminatorLoss = value(StepStatistics.discriminatorLoss)
+            realScore = value(StepStatistics.realScore)
+            fakeScore = value(StepStatistics.fakeScore)
+            gradientPenalty = regularised ? value(StepStatistics.penalty) : .nan
+            gradientNorm = regularised ? value(StepStatistics.gradientNorm) : .nan
+            discriminatorLabelLoss = value(StepStatistics.discriminatorLabelLoss)
+            generatorLoss = value(StepStatistics.generatorLoss)
+            generatorLabelLoss = value(StepStatistics.generatorLabelLoss)
+        }
     }
 
     /// Everything random in one step, drawn before it runs: the same inputs from the same weights
@@ -65,6 +93,12 @@ public final class ProGANTrainer {
         public var generatorLatents: Tensor
         /// Gradient-penalty mixing factors u [N, 1, 1, 1].
         public var mixing: Tensor
+        /// Augmentation of the D step's reals and fakes and of the G step's fakes; nil: none.
+        public var realAugment: AugmentDraw?
+        public var fakeAugment: AugmentDraw?
+        public var generatorAugment: AugmentDraw?
+        /// Weight of this step's gradient penalty: 1, or k on every k-th step of a lazy penalty and 0 between.
+        public var penaltyFactor = 1.0
 
         public init(reals: Tensor, criticLabels: Tensor? = nil, fakeLabels: Tensor? = nil, realWeights: Tensor? = nil,
                     fakeWeights: Tensor? = nil, generatorLabels: Tensor? = nil, discriminatorLatents: Tensor,
@@ -81,15 +115,17 @@ public final class ProGANTrainer {
         }
     }
 
-    public init(options: ProGANOptions) throws {
+    public init(options: ProGANOptions, device: Device = .cpu) throws {
         try options.validate()
         self.options = options
+        self.device = device
         let initialisation = Generator(seed: options.seed)
         generator = ProGenerator(options.network, generator: initialisation)
         discriminator = ProDiscriminator(options.network, generator: initialisation)
         averagedGenerator = ProGenerator(options.network, generator: initialisation)
         average = try ExponentialMovingAverage(source: generator, shadow: averagedGenerator,
                                                beta: options.generatorEMABeta)
+        for module in [generator, discriminator, averagedGenerator] as [Module] { module.move(to: device) }
         let adam = Adam.Options(learningRate: options.schedule.learningRateBase, beta1: options.adamBeta1,
                                 beta2: options.adamBeta2, eps: options.adamEpsilon)
         generatorOptimizer = Adam(generator, options: adam)
@@ -100,7 +136,13 @@ public final class ProGANTrainer {
         loss.penaltyTarget = options.gradientPenaltyTarget
         loss.driftWeight = options.driftWeight
         loss.penaltyScale = options.penaltyScale
+        if let regularisation = options.regularisation {
+            loss.adversarial = regularisation.loss
+            loss.penalty = regularisation.penalty
+            loss.r1Gamma = regularisation.r1Gamma
+        }
         self.loss = loss
+        adaptiveAugmentation = options.augment.map { AdaptiveAugmentation(options: $0) }
         labelLoss = options.network.conditioning.map {
             AuxiliaryLabelLoss(conditioning: $0, weight: options.conditionTraining?.auxiliaryWeight ?? 1)
         }
@@ -124,15 +166,17 @@ public final class ProGANTrainer {
     /// G's labels from the run's own random streams.
     public func drawInputs(source: TrainingImageSource) throws -> StepInputs {
         let count = phase.minibatch, side = phase.resolution
+        // Data parallel, a sharded source gives this rank's rows; the rest is drawn for all and cut.
+        let rows = dataParallel?.rows(of: count) ?? 0..<count
         let batch = try source.nextBatch(count: count, resolution: side)
-        guard batch.images.shape == [count, options.network.channels, side, side] else {
-            throw ProGANError.data("the image source returned \(batch.images.shape), expected [\(count), \(options.network.channels), \(side), \(side)]")
+        guard batch.images.shape == [rows.count, options.network.channels, side, side] else {
+            throw ProGANError.data("the image source returned \(batch.images.shape), expected [\(rows.count), \(options.network.channels), \(side), \(side)]")
         }
         var inputs = StepInputs(reals: batch.images,
                                 discriminatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 generatorLatents: Tensor.randn([count, options.network.latentSize], generator: random),
                                 mixing: Tensor.rand([count, 1, 1, 1], generator: random))
-        guard options.network.isConditional else { return inputs }
+        guard options.network.isConditional else { return withLeverDraws(inputs, count: count).rows(rows).on(device) }
         guard let labels = batch.labels, let labelPrior else {
             throw ProGANError.data("a conditional run needs labelled batches; the image source was not conditioned on the store's labels")
         }
@@ -143,6 +187,24 @@ public final class ProGANTrainer {
         let groupSize = (options.conditionTraining ?? ConditionTraining()).groupSize(minibatch: count)
         inputs.generatorLabels = HandLabel.rows(labelPrior.draw(count: count, seed: options.seed, step: imagesShown,
                                                                 groupSize: groupSize))
+        return withLeverDraws(inputs, count: count).rows(rows).on(device)
+    }
+
+    /// The levers' part of a step's inputs, drawn after everything else so that a run without them
+    /// draws exactly what it always did.
+    /// Data parallel, drawn for the whole minibatch of `count` (every rank draws the same) and cut with the rest.
+    func withLeverDraws(_ inputs: StepInputs, count: Int) -> StepInputs {
+        var inputs = inputs
+        inputs.penaltyFactor = options.regularisation?.penaltyFactor(step: discriminatorSteps) ?? 1
+        guard let augment = options.augment, let adaptiveAugmentation else { return inputs }
+        let side = inputs.reals.size(2)
+        func draw() -> AugmentDraw {
+            AugmentDraw.draw(count: count, side: side, transforms: augment.transforms,
+                             probability: adaptiveAugmentation.probability, generator: random)
+        }
+        inputs.realAugment = draw()
+        inputs.fakeAugment = draw()
+        inputs.generatorAugment = draw()
         return inputs
     }
 
@@ -158,53 +220,74 @@ public final class ProGANTrainer {
 
         discriminator.zeroGrad()
         let fakes = withNoGrad { generator(inputs.discriminatorLatents, labels: inputs.fakeLabels, level: level, alpha: alpha) }
-        let d = loss.discriminatorLoss(real: reals, fake: fakes, mixing: inputs.mixing, lodFloor: phase.lodBracket[0],
-                                       realWeights: inputs.realWeights, fakeWeights: inputs.fakeWeights) {
+        // [lever: augmentation] D sees augmented reals and fakes; the penalty looks at what D sees.
+        let d = loss.discriminatorLoss(real: inputs.realAugment?.apply(reals) ?? reals,
+                                       fake: inputs.fakeAugment?.apply(fakes) ?? fakes, mixing: inputs.mixing,
+                                       lodFloor: phase.lodBracket[0], realWeights: inputs.realWeights,
+                                       fakeWeights: inputs.fakeWeights, penaltyFactor: inputs.penaltyFactor) {
             self.discriminator($0, labels: inputs.criticLabels, level: level, alpha: alpha)
         }
         var dTotal = d.total
-        var dLabelLoss = Double.nan
+        var dLabelTerms: Tensor?
         if let labelLoss, let criticLabels = inputs.criticLabels, let fakeLabels = inputs.fakeLabels,
            let onReals = labelLoss(outputs: d.realOutputs, labels: criticLabels),
            let onFakes = labelLoss(outputs: d.fakeOutputs, labels: fakeLabels) {
             let labelTerms = onReals + onFakes
-            dLabelLoss = labelTerms.item()
+            dLabelTerms = labelTerms
             dTotal = dTotal + labelTerms
         }
-        let dValue = dTotal.item()
-        guard dValue.isFinite else {
-            throw ProGANError.nonFiniteLoss(kimg: kimg, "the discriminator loss is \(dValue)")
+        // [lever: host syncs] the step's statistics stay on the device unless read every step.
+        let dStatistics = StepStatistics.discriminator(loss: dTotal, critic: d.statistics, labelLoss: dLabelTerms,
+                                                       regularised: inputs.penaltyFactor > 0)
+        let dValues = readsEveryStep ? dStatistics.toArray(Double.self) : nil
+        if let dValues, !dValues[0].isFinite {
+            throw ProGANError.nonFiniteLoss(kimg: kimg, "the discriminator loss is \(dValues[0])")
         }
         dTotal.backward()
+        try dataParallel?.averageGradients(discriminator)
         discriminatorOptimizer.step()
+        // [lever: ADA] r_t from D's scores of the (augmented) reals.
+        if options.augment?.adaptiveTarget != nil {
+            try adaptiveAugmentation?.observe(realScores: d.realOutputs.sliced(dim: 1, 0, 1), sumOverRanks: dataParallel.map { $0.sum })
+        }
 
         generator.zeroGrad()
         discriminator.setRequiresGrad(false)
         defer { discriminator.setRequiresGrad(true) }
-        let outputs = discriminator(generator(inputs.generatorLatents, labels: inputs.generatorLabels, level: level, alpha: alpha),
+        let generated = generator(inputs.generatorLatents, labels: inputs.generatorLabels, level: level, alpha: alpha)
+        // [lever: augmentation] the G step's fakes pass through the same kind of augmentation.
+        let outputs = discriminator(inputs.generatorAugment?.apply(generated) ?? generated,
                                     labels: inputs.generatorLabels, level: level, alpha: alpha)
         var g = loss.generatorLoss(fakeScores: outputs)
-        var gLabelLoss = Double.nan
+        var gLabelTerm: Tensor?
         if let labelLoss, let generatorLabels = inputs.generatorLabels,
            let labelTerm = labelLoss(outputs: outputs, labels: generatorLabels) {
-            gLabelLoss = labelTerm.item()
+            gLabelTerm = labelTerm
             g = g + labelTerm
         }
-        let gValue = g.item()
-        guard gValue.isFinite else {
-            throw ProGANError.nonFiniteLoss(kimg: kimg, "the generator loss is \(gValue)")
+        let gStatistics = StepStatistics.generator(loss: g, labelLoss: gLabelTerm)
+        let gValues = readsEveryStep ? gStatistics.toArray(Double.self) : nil
+        if let gValues, !gValues[0].isFinite {
+            throw ProGANError.nonFiniteLoss(kimg: kimg, "the generator loss is \(gValues[0])")
         }
         g.backward()
+        try dataParallel?.averageGradients(generator)
         generatorOptimizer.step()
-        average.update()
+        // [lever: EMA half-life] β from the half-life in images, with its ramp-up.
+        if let halfLife = options.generatorEMAHalfLife {
+            average.beta = halfLife.beta(minibatch: phase.minibatch, imagesShown: imagesShown)
+        }
+        if dataParallel?.isRoot ?? true { average.update() }
 
-        imagesShown += count
+        tickStatistics.add(discriminator: dStatistics, generator: gStatistics)
+        imagesShown += dataParallel == nil ? count : phase.minibatch
+        discriminatorSteps += 1
         roundPosition = (roundPosition + 1) % options.schedule.minibatchRepeats
-        return StepRecord(imagesShown: imagesShown, phase: phase, discriminatorLoss: dValue, generatorLoss: gValue,
-                          realScore: d.realScore, fakeScore: d.fakeScore, gradientPenalty: d.penalty,
-                          gradientNorm: d.gradientNorm, discriminatorLabelLoss: dLabelLoss,
-                          generatorLabelLoss: gLabelLoss)
+        return StepRecord(imagesShown: imagesShown, phase: phase, values: (dValues ?? []) + (gValues ?? []))
     }
+
+    /// Whether every step's statistics are read at once (the default) or once per tick.
+    var readsEveryStep: Bool { (options.hostSyncs ?? .step) == .step }
 
     /// Re-reads the schedule (every `minibatchRepeats` steps); public so that a caller driving
     /// `step(_:)` directly follows the schedule exactly as `step(source:)` does.
@@ -229,6 +312,6 @@ public final class ProGANTrainer {
 
     /// Images from Gs at the current resolution and fade for `latents` (and label rows).
     public func sample(_ latents: Tensor, labels: Tensor? = nil) -> Tensor {
-        withNoGrad { averagedGenerator(latents, labels: labels, level: phase.level, alpha: phase.alpha) }
+        withNoGrad { averagedGenerator(latents.to(device), labels: labels?.to(device), level: phase.level, alpha: phase.alpha) }
     }
 }

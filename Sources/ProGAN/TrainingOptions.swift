@@ -36,6 +36,18 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
     /// How a conditional run draws labels and real images; nil for unconditional runs.
     public var conditionTraining: ConditionTraining?
 
+    // Realism levers (Sources/ProGAN/Levers); nil is off, as in the paper and official presets.
+    /// DiffAugment / ADA on every image D sees.
+    public var augment: AugmentOptions?
+    /// Logistic loss, R1, lazy penalty; nil: WGAN-GP every minibatch.
+    public var regularisation: RegularisationOptions?
+    /// Gs's β from a half-life in images; nil: the fixed `generatorEMABeta`.
+    public var generatorEMAHalfLife: GeneratorEMAHalfLife?
+    /// When step statistics are read; nil: every step.
+    public var hostSyncs: HostSyncs?
+    /// Children (by id) kept out of training, for evaluation on images G never saw; nil: train on all.
+    public var holdOut: HoldOut?
+
     public init(preset: String, network: NetworkOptions, schedule: Schedule) {
         self.preset = preset
         self.network = network
@@ -50,6 +62,10 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
         guard (0..<1).contains(generatorEMABeta) else { throw ProGANError.invalidOption("ema", "must be in [0, 1)") }
         guard snapshotTicks >= 1 else { throw ProGANError.invalidOption("snapshot-ticks", "must be at least 1") }
         guard gridSize >= 1 else { throw ProGANError.invalidOption("grid", "must be at least 1") }
+        try augment?.validate()
+        try regularisation?.validate()
+        try generatorEMAHalfLife?.validate()
+        try holdOut?.validate()
         if let conditionTraining {
             guard network.isConditional else {
                 throw ProGANError.invalidOption("condition", "label-training options (balance, vicinity) need --condition")
@@ -59,7 +75,8 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
     }
 
     /// Named configurations. `paper` is the paper's 1024² run; `official` the TF default
-    /// (preset-v2-1gpu); `cpu-32` and `cpu-64` are sized for two CPU cores.
+    /// (preset-v2-1gpu); `cpu-32` and `cpu-64` are sized for two CPU cores; `cpu-32-realism` and
+    /// `cpu-64-realism` add the realism levers (a proposal, see `applyRealismLevers`).
     public static func preset(_ name: String) throws -> ProGANOptions {
         switch name {
         case "paper":
@@ -88,10 +105,15 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
             // be mostly the random initialisation of each new resolution's layers when it fades in.
             options.generatorEMABeta = 0.99
             return options
+        case "cpu-32-realism", "cpu-64-realism":
+            var options = try preset(String(name.dropLast("-realism".count)))
+            options.preset = name
+            options.applyRealismLevers()
+            return options
         default:
             throw ProGANError.invalidOption("preset", "unknown preset '\(name)'; expected one of \(presetNames.joined(separator: ", "))")
         }
     }
 
-    public static let presetNames = ["paper", "official", "cpu-32", "cpu-64"]
+    public static let presetNames = ["paper", "official", "cpu-32", "cpu-64", "cpu-32-realism", "cpu-64-realism"]
 }

@@ -5,7 +5,8 @@ import Torch
 
 /// Drives a `ProGANTrainer` in a run folder: options.json, fixed-seed progress grids
 /// (`fakes<kimg>.png`), one stats.jsonl object per tick, atomic snapshots every few ticks, and
-/// exact resume from any snapshot.
+/// exact resume from any snapshot. Data parallel (`dataParallel` given), every rank trains and
+/// rank 0 alone writes the folder.
 public final class ProGANTrainingRun {
     public let trainer: ProGANTrainer
     public let folder: RunFolder
@@ -16,30 +17,36 @@ public final class ProGANTrainingRun {
     var tick = 0
     var tickStartImages = 0
     var tickStartTime = Date()
-    var tickRecords: [ProGANTrainer.StepRecord] = []
     public var versions: [String: String] = ["libtorch": Runtime.version]
     /// Called after every tick with its stats (for progress display and `--metrics` hooks).
     public var onTick: (([String: Any]) -> Void)?
     /// Called after every snapshot with its tensors path.
     public var onSnapshot: ((String) throws -> Void)?
+    /// What the caller should show (a resumed run's world-size warning).
+    public private(set) var notes: [String] = []
+    /// Whether this process writes the run folder (rank 0, or the only process).
+    public var isWriter: Bool { trainer.dataParallel?.isRoot ?? true }
 
     /// Starts a new run in `folder`. A conditional run first reads the source's labels (an image
     /// without a valid label is an error naming it) and records what it read off them (age range,
     /// images per year, κ and σ of a vicinity) in the options.
-    public init(options: ProGANOptions, source: TrainingImageSource, folder: RunFolder) throws {
+    public init(options: ProGANOptions, source: TrainingImageSource, folder: RunFolder,
+                dataParallel: ProGANDataParallel? = nil, device: Device = .cpu) throws {
         guard source.maximumResolution >= options.network.resolution else {
             throw ProGANError.invalidOption("data", "the dataset's largest resolution is \(source.maximumResolution)×\(source.maximumResolution), smaller than the \(options.network.resolution)×\(options.network.resolution) the run needs")
         }
         var options = options
         let table = try Self.resolveConditioning(&options, source: source)
-        trainer = try ProGANTrainer(options: options)
+        trainer = try ProGANTrainer(options: options, device: device)
         self.folder = folder
         self.source = source
         gridLatents = Latents.batch(seeds: (0..<UInt64(options.gridSize)).map { $0 }, size: options.network.latentSize)
         gridLabels = Self.gridLabels(options)
         if let table { try Self.condition(trainer, source, on: table) }
-        try AtomicFile.writeJSON(options, to: folder.file("options.json"))
+        try dataParallel?.join(trainer, source)
+        if isWriter { try AtomicFile.writeJSON(options, to: folder.file("options.json")) }
     }
+
 
     /// Reads the source's labels for a conditional run and fills what the options derive from them.
     private static func resolveConditioning(_ options: inout ProGANOptions, source: TrainingImageSource) throws -> LabelTable? {
@@ -72,65 +79,93 @@ public final class ProGANTrainingRun {
 
     /// Resumes the run that wrote `snapshot` (a cursor .json, tensors .safetensors or run folder),
     /// continuing in that run's folder exactly where the snapshot left off.
-    public init(resuming snapshot: String, options: ProGANOptions? = nil, source: TrainingImageSource) throws {
+    public init(resuming snapshot: String, options: ProGANOptions? = nil, source: TrainingImageSource,
+                dataParallel: ProGANDataParallel? = nil, device: Device = .cpu) throws {
         let cursorPath = try ProGANSnapshot.resolve(snapshot)
         let cursor = try ProGANSnapshot.readCursor(cursorPath)
         var resolved = options ?? cursor.options
         let table = try Self.resolveConditioning(&resolved, source: source)
-        trainer = try ProGANTrainer(options: resolved)
+        trainer = try ProGANTrainer(options: resolved, device: device)
         folder = try RunFolder(existing: (cursorPath as NSString).deletingLastPathComponent)
         self.source = source
         gridLatents = Latents.batch(seeds: (0..<UInt64(resolved.gridSize)).map { $0 }, size: resolved.network.latentSize)
         gridLabels = Self.gridLabels(resolved)
         if let table { try Self.condition(trainer, source, on: table) }
         try trainer.restore(cursor: cursor, tensorsPath: folder.file(cursor.tensorsFile), source: source)
-        if resolved != cursor.options { try AtomicFile.writeJSON(resolved, to: folder.file("options.json")) }
+        try dataParallel?.join(trainer, source)
         tick = cursor.tick
         tickStartImages = cursor.tickStartImages
-        try dropStats(after: cursor.kimg)
+        if isWriter {
+            if resolved != cursor.options { try AtomicFile.writeJSON(resolved, to: folder.file("options.json")) }
+            try dropStats(after: cursor.kimg)
+        }
+        let worldSize = dataParallel?.size ?? 1
+        if worldSize != cursor.worldSize ?? 1 {
+            notes.append("warning: \(cursorPath) was written by \(cursor.worldSize ?? 1) process(es), this run has \(worldSize): it continues from the same weights, optimizers, random streams and data position, but minibatch-stddev groups and gradient sums now form differently, so it is no longer bit-identical to an uninterrupted run")
+        }
     }
 
-    /// Trains until `totalKimg` (default: the schedule's), writing ticks and snapshots.
+    /// Whether the schedule's wall-clock budget (`minutes`) is spent.
+    public var budgetSpent: Bool {
+        trainer.options.schedule.minutes.map { trainer.trainingSeconds >= $0 * 60 } ?? false
+    }
+
+    /// Trains until `totalKimg` (default: the schedule's) or the wall-clock budget, writing ticks and snapshots.
     public func train(untilKimg totalKimg: Double? = nil) throws {
         let target = totalKimg ?? trainer.options.schedule.totalKimg
-        let stats = try JSONLinesWriter(appendingTo: folder.file("stats.jsonl"))
-        if trainer.imagesShown == 0 { try writeGrid(name: "fakes-init.png") }
+        let stats = isWriter ? try JSONLinesWriter(appendingTo: folder.file("stats.jsonl")) : nil
+        if trainer.imagesShown == 0 && isWriter { try writeGrid(name: "fakes-init.png") }
         tickStartTime = Date()
-        while trainer.kimg < target {
-            tickRecords.append(try trainer.step(source: source))
+        let sessionStart = Date(), secondsBefore = trainer.trainingSeconds
+        while trainer.kimg < target && !budgetSpent {
+            _ = try trainer.step(source: source)
+            trainer.trainingSeconds = secondsBefore + Date().timeIntervalSince(sessionStart)
+            if let dataParallel = trainer.dataParallel, trainer.options.schedule.minutes != nil {
+                // Every rank must stop at the same step: the budget's clock is the ranks' mean.
+                trainer.trainingSeconds = try dataParallel.means([trainer.trainingSeconds], on: trainer.device)[0]
+            }
             let tickLength = trainer.phase.tickKimg * 1000
-            if Double(trainer.imagesShown - tickStartImages) >= tickLength || trainer.kimg >= target {
-                try endTick(stats: stats, final: trainer.kimg >= target)
+            let final = trainer.kimg >= target || budgetSpent
+            if Double(trainer.imagesShown - tickStartImages) >= tickLength || final {
+                try endTick(stats: stats, final: final)
             }
         }
+        // Every rank ends together, after rank 0's last snapshot.
+        try trainer.dataParallel?.context.group.barrier()
     }
 
-    private func endTick(stats: JSONLinesWriter, final: Bool) throws {
+    private func endTick(stats: JSONLinesWriter?, final: Bool) throws {
         let elapsed = Date().timeIntervalSince(tickStartTime)
         let images = trainer.imagesShown - tickStartImages
-        func mean(_ key: KeyPath<ProGANTrainer.StepRecord, Double>) -> Double {
-            tickRecords.isEmpty ? .nan : tickRecords.map { $0[keyPath: key] }.reduce(0, +) / Double(tickRecords.count)
+        // One read of the tick's statistics, summed on the device step by step; data parallel, over the whole job.
+        var means = trainer.tickStatistics.take()
+        if let dataParallel = trainer.dataParallel { means.means = try dataParallel.means(means.means, on: trainer.device) }
+        try means.checkFinite(kimg: trainer.kimg)
+        tick += 1
+        tickStartImages = trainer.imagesShown
+        guard let stats else {
+            tickStartTime = Date()
+            return
         }
         let phase = trainer.phase
-        tick += 1
         var record: [String: Any] = [
             "tick": tick, "kimg": trainer.kimg, "resolution": phase.resolution, "lod": phase.lod, "alpha": phase.alpha,
             "minibatch": phase.minibatch, "learning_rate": phase.learningRate,
-            "loss_d": mean(\.discriminatorLoss), "loss_g": mean(\.generatorLoss),
-            "score_real": mean(\.realScore), "score_fake": mean(\.fakeScore),
-            "gradient_penalty": mean(\.gradientPenalty), "gradient_norm": mean(\.gradientNorm),
+            "loss_d": means.discriminatorLoss, "loss_g": means.generatorLoss,
+            "score_real": means.realScore, "score_fake": means.fakeScore,
+            "gradient_penalty": means.gradientPenalty, "gradient_norm": means.gradientNorm,
             "sec_per_kimg": images > 0 ? elapsed / (Double(images) / 1000) : 0,
             "images_per_second": elapsed > 0 ? Double(images) / elapsed : 0,
             "peak_memory_mb": Double(peakResidentBytes()) / 1_048_576,
+            "training_seconds": trainer.trainingSeconds,
             "timestamp": Date().timeIntervalSince1970,
         ]
         if trainer.labelLoss != nil && trainer.options.network.conditioning?.discriminator.predicts == true {
-            record["loss_labels_d"] = mean(\.discriminatorLabelLoss)
-            record["loss_labels_g"] = mean(\.generatorLabelLoss)
+            record["loss_labels_d"] = means.discriminatorLabelLoss
+            record["loss_labels_g"] = means.generatorLabelLoss
         }
+        for (key, value) in trainer.leverStatistics(means) { record[key] = value }
         try stats.append(record)
-        tickRecords.removeAll()
-        tickStartImages = trainer.imagesShown
         try writeGrid(name: String(format: "fakes%06d.png", Int(trainer.kimg.rounded(.down))))
         onTick?(record)
         if final || tick % trainer.options.snapshotTicks == 0 { try snapshot() }

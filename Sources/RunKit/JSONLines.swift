@@ -30,8 +30,15 @@ public final class JSONLinesWriter {
     /// Reads every object of a JSON-lines file, skipping a torn last line.
     public static func read(_ path: String) throws -> [[String: Any]] {
         guard let data = FileManager.default.contents(atPath: path) else { throw RunKitError.io(path: path, "cannot read") }
-        return data.split(separator: 0x0A).compactMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+        return data.split(separator: 0x0A).compactMap { parse(Data($0)) }
     }
+
+    /// One JSON-lines object, or nil when the line is not one (a torn line, other output).
+    public static func parse(_ line: Data) -> [String: Any]? {
+        try? JSONSerialization.jsonObject(with: line) as? [String: Any]
+    }
+
+    public static func parse(_ line: String) -> [String: Any]? { parse(Data(line.utf8)) }
 
     /// One object as a JSON line without its newline: sorted keys, NaN and infinity as null
     /// (benchmarks print these; `append` writes them).

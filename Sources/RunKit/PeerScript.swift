@@ -38,9 +38,7 @@ public enum PeerScript {
             let last = String(decoding: errors.value, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
             throw Failure(description: "\(python) \(arguments.first ?? "") exited \(process.terminationStatus): \(last)")
         }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { JSONLinesWriter.parse(String($0)) }
     }
 
     /// The last JSON object the peer printed.

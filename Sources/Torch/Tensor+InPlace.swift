@@ -3,6 +3,9 @@ import CTorch
 // In-place updates for optimizers, moving averages and loading. They never record autograd history.
 extension Tensor {
     public func copy(from source: Tensor) { checkStatus(ct_copy_(handle, source.handle), "copy(from:)") }
+    /// Takes `source`'s data, device and dtype while staying this object (how a module moves its
+    /// parameters to a device without breaking references held by optimizers).
+    public func replaceData(with source: Tensor) { checkStatus(ct_set_data(handle, source.handle), "replaceData(with:)") }
     public func zero() { checkStatus(ct_zero_(handle), "zero") }
     public func fill(_ value: Double) { checkStatus(ct_fill_(handle, value), "fill") }
     /// self += alpha · other

@@ -101,6 +101,14 @@ open class Module {
 
     public func eval() { train(false) }
 
+    /// Moves every parameter and buffer to `device` in place (the same tensor objects, so
+    /// optimizers and stored references stay valid). Call before training: gradients are not moved.
+    public func move(to device: Device) {
+        for (_, tensor) in namedParameters() + namedBuffers() where tensor.device != device {
+            withNoGrad { tensor.replaceData(with: tensor.to(device)) }
+        }
+    }
+
     /// Drops every parameter's accumulated gradient.
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 

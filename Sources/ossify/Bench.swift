@@ -5,6 +5,9 @@ import GANMetrics
 import OssifyBench
 import ProGAN
 import Radiograph
+import RunKit
+import Torch
+import TorchDistributed
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,11 +54,31 @@ struct Bench: ParsableCommand {
         var condition: String?
         @Option(help: "With --condition: fourier | scalar.") var ageEncoding = "fourier"
         @Option(help: "With --condition: projection | auxiliary | both.") var conditionD = "projection"
+        @Flag(help: "Instead: the step's cost with each realism lever on (host syncs per tick, lazy penalty, R1, DiffAugment, EMA half-life) against the plain step, and channels-last in the PyTorch peer.")
+        var levers = false
+        @Option(help: "With --levers: alternating rounds over the variants.") var rounds = 2
+        @Option(help: "Also time the step data parallel over N local processes (Gloo) at the same global minibatch, against one process and PyTorch's DistributedDataParallel.")
+        var nproc: Int?
+        @Option(help: "cpu | cuda | cuda:N, for Ossify and the PyTorch peer alike.") var device = "cpu"
 
         func run() throws {
             var configuration = GANStepBenchmark.Configuration(resolution: res, fmapBase: fmapBase, fmapMax: fmapMax,
                                                                latent: latent, batch: batch)
             configuration.steps = steps
+            configuration.device = try Device(parsing: device)
+            if levers && (nproc ?? 1) > 1 {
+                throw ValidationError("--levers times one process; leave out --nproc (the data-parallel step is timed without --levers)")
+            }
+            if let context = try DistributedContext.join(try LaunchEnvironment.detect()) {
+                try DataParallelGANStepBenchmark.runWorker(configuration, context: context) { print($0) }
+                return
+            }
+            if let nproc, nproc > 1 {
+                try DataParallelGANStepBenchmark.run(configuration, nproc: nproc, python: python, launch: {
+                    try launchWorkers(nproc)
+                }, emit: { print($0); flushOutput() })
+                return
+            }
             if let condition {
                 guard let encoding = AgeEncoding(rawValue: ageEncoding), let mode = DiscriminatorConditioning(rawValue: conditionD) else {
                     throw ValidationError("--age-encoding: fourier | scalar; --condition-d: projection | auxiliary | both")
@@ -63,7 +86,20 @@ struct Bench: ParsableCommand {
                 configuration.conditioning = LabelConditioning(attributes: try ConditionAttribute.parseList(condition),
                                                                ageEncoding: encoding, discriminator: mode)
             }
+            if levers {
+                guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
+                try LeverStepBenchmark.run(configuration, rounds: rounds, python: python) { print($0); flushOutput() }
+                return
+            }
             try GANStepBenchmark.run(configuration, python: python) { print($0) }
+        }
+
+        /// Runs this command as `nproc` workers; returns the JSON lines rank 0 printed.
+        func launchWorkers(_ nproc: Int) throws -> [[String: Any]] {
+            let arguments = WorkerLauncher.removingOption("--nproc", from: Array(CommandLine.arguments.dropFirst()))
+            var launcher = try WorkerLauncher(workers: nproc, executable: WorkerLauncher.currentExecutable, arguments: arguments)
+            launcher.capturesRootOutput = true
+            return try launcher.run().compactMap { JSONLinesWriter.parse($0) }
         }
     }
 

@@ -16,6 +16,8 @@ struct EvaluationSettings {
     var sexModel: String?
     var fidelityCount = 64
     var fidelityYears: String?
+    var c2st = C2STOptions()
+    var precisionRecallK = 3
 
     func makeEvaluator(store: String, option: String = "--metrics") throws -> SnapshotEvaluator {
         var options = EvaluationOptions(metrics: try EvaluationMetric.parseList(metrics, option: option), count: count)
@@ -28,6 +30,9 @@ struct EvaluationSettings {
         options.sexModel = sexModel
         options.fidelity.perBin = fidelityCount
         if let fidelityYears { options.fidelity.years = try AtlasPlate.parseYears(fidelityYears) }
+        options.c2st = c2st
+        options.c2st.seed = seed
+        options.precisionRecallK = precisionRecallK
         let featureNetwork = try features.map { try FeatureExtractorFile.open($0, option: "--features") }
         let inceptionNetwork = try inception.map {
             try FeatureExtractorFile.open($0, option: "--inception", logitsMethod: "logits")
@@ -56,12 +61,21 @@ struct Evaluate: ParsableCommand {
         images of the bin, with intra-FID per year and, with --sex-model (train-age --target sex), \
         the share read as the requested sex. Written to <run>/metric-fidelity.jsonl and \
         evaluate/<snapshot>/fidelity.csv.
+
+        c2st: a small CNN of fixed architecture learns to tell the generated images from real children \
+        held out by id (the split --hold-out gives train-gan), with --c2st-folds-fold cross-validation; \
+        the mean held-out ROC AUC (0.5: indistinguishable) and its spread over folds, beside the same \
+        test between two sets of real children (the baseline) and a positive control (real against \
+        slightly blurred real). A classifier whose training AUC stays below --c2st-min-train-auc did \
+        not fit its training images and gives no figure. precision and recall (or pr): improved \
+        precision and recall (Kynkäänniemi et al. 2019, k-NN balls, --pr-k) on the --features network.
         """
     )
 
     @Option(help: "A snapshot (.safetensors or its .json), or a run folder (its latest snapshot).") var snapshot: String
     @Option(help: "The packed store of real images (ossify dataset pack).") var data: String
-    @Option(help: "Comma-separated: ms-ssim,swd,fid,kid,is,nn,memorisation,fidelity (or all).") var metrics = "ms-ssim,swd"
+    @Option(help: "Comma-separated: ms-ssim,swd,fid,kid,is,nn,memorisation,fidelity,c2st,precision,recall (pr = both; or all).")
+    var metrics = "ms-ssim,swd"
     @Option(help: "Feature network for FID/KID and feature-space neighbours: bone-age model (.safetensors) or TorchScript (.pt).")
     var features: String?
     @Option(help: "Generated images (and real images per set, at most the store's size).") var count = 10_000
@@ -77,6 +91,26 @@ struct Evaluate: ParsableCommand {
     @Option(help: "fidelity: whole years to check, e.g. 2-17 (default: every year inside the trained range).")
     var fidelityYears: String?
 
+    @Option(help: "c2st: cross-validation folds.") var c2stFolds = 5
+    @Option(help: "c2st: epochs per classifier.") var c2stEpochs = 10
+    @Option(help: "c2st: classifiers per fold at most (the first that fits is kept, else the best).") var c2stRestarts = 3
+    @Option(help: "c2st: below this mean training AUC the classifier did not fit and the test gives no figure.")
+    var c2stMinTrainAuc = 0.6
+    @Option(help: "c2st: images larger than this are box-downsampled first.") var c2stResolution = 128
+    @Flag(help: "c2st: standardise each image (global brightness and contrast are then no cue).") var c2stStandardise = false
+    @Option(help: "precision/recall: the k-th neighbour sets each ball's radius.") var prK = 3
+
+    var c2stOptions: C2STOptions {
+        var options = C2STOptions()
+        options.folds = c2stFolds
+        options.epochs = c2stEpochs
+        options.restarts = c2stRestarts
+        options.minimumTrainingAUC = c2stMinTrainAuc
+        options.maximumResolution = c2stResolution
+        options.standardise = c2stStandardise
+        return options
+    }
+
     func validate() throws {
         guard count >= 2 else { throw ValidationError("--count must be at least 2, got \(count)") }
         guard batch >= 2, batch % 2 == 0 else { throw ValidationError("--batch must be an even number ≥ 2, got \(batch)") }
@@ -86,7 +120,8 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let settings = EvaluationSettings(metrics: metrics, count: count, features: features ?? inceptionAsFeatures,
                                           inception: inception, batch: batch, seed: seed, k: k, ageModel: ageModel,
-                                          sexModel: sexModel, fidelityCount: fidelityCount, fidelityYears: fidelityYears)
+                                          sexModel: sexModel, fidelityCount: fidelityCount, fidelityYears: fidelityYears,
+                                          c2st: c2stOptions, precisionRecallK: prK)
         let evaluator = try settings.makeEvaluator(store: data)
         let report = try evaluator.evaluate(snapshot: snapshot)
         print(report.table())

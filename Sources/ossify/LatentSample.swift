@@ -4,6 +4,7 @@ import Foundation
 import LatentLab
 import ProGAN
 import RunKit
+import TorchDistributed
 
 struct LatentSample: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,8 +15,9 @@ struct LatentSample: ParsableCommand {
         optionally features) plus store.json. Generated images reach the age model exactly as image files \
         do in predict-age (8-bit rounding, the training store's resize and pyramid). The generator is \
         unconditional, so the sex is unknown: age is the mean of the male and female readings unless \
-        --sex is given; both readings are stored. Running the same command again resumes after the \
-        last complete shard; memory holds one shard whatever the count.
+        --sex is given; both readings are stored. Running the same command again makes only the \
+        missing or short shards; memory holds one shard whatever the count. With --nproc N (or under \
+        torchrun or srun) the ranks share the shards, round robin, writing into the same store.
 
         A conditional snapshot generates every image with one label, --label-age MONTHS and \
         --label-sex F|M (the CNN then reads with that sex unless --sex says otherwise): what the CNN \
@@ -35,6 +37,7 @@ struct LatentSample: ParsableCommand {
     @Option(help: "Truncation ψ of the latents.") var truncation: Double?
     @Option(help: "Conditional snapshots: the bone age (months) every image is generated with.") var labelAge: Double?
     @Option(help: "Conditional snapshots: the sex (F or M) every image is generated with.") var labelSex: String?
+    @OptionGroup var distributed: DistributedOptions
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
@@ -62,6 +65,9 @@ struct LatentSample: ParsableCommand {
     }
 
     func run() throws {
+        if try distributed.launchedWorkers() { return }
+        let context = try distributed.join()
+        let isRoot = context?.isRoot ?? true
         let generator = try ProGANSnapshot.loadGenerator(snapshot)
         let label = try fixedLabel(generator)
         let model = try AgeModelFile.load(ageModel)
@@ -72,15 +78,19 @@ struct LatentSample: ParsableCommand {
         let summary = try LatentSampler.run(
             generator: generator, label: label, ageModel: model, count: count, batch: batch, store: store,
             keepFeatures: features, reading: reading, truncation: truncation, shardSize: shardSize, snapshotName: snapshot,
-            ageModelName: ageModel
+            ageModelName: ageModel, distributed: context
         ) { done in
+            guard isRoot else { return }
             if progress == nil {
                 first = done
-                if done > 0 { print("resuming \(out) at sample \(done)") }
-                progress = ProgressLine("latent sample", total: Double(count - first), unit: "images")
+                if done > 0 && context == nil { print("resuming \(out) at sample \(done)") }
+                let title = context.map { "latent sample (rank 0 of \($0.size))" } ?? "latent sample"
+                progress = ProgressLine(title, total: Double(count - first), unit: "images")
             }
-            progress?.update(Double(done - first), extra: "\(done)/\(count) in the store")
+            progress?.update(Double(done - first), extra: context == nil ? "\(done)/\(count) in the store" : "")
         }
+        guard isRoot else { return }
+        if context != nil && summary.resumedFrom > 0 { print("resumed \(out): \(summary.resumedFrom) samples were there already") }
         print(String(format: "%d samples in %@ (%d new in %.1f s, %.1f images/s, peak memory %.0f MiB)", summary.count, out,
                      summary.count - summary.resumedFrom, summary.seconds, summary.imagesPerSecond,
                      Double(summary.peakResidentBytes) / 1_048_576))

@@ -3,6 +3,7 @@ import BoneAge
 import Foundation
 import RunKit
 import Torch
+import TorchDistributed
 
 struct TrainAge: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,10 @@ struct TrainAge: ParsableCommand {
         stats.jsonl (one object per epoch), best.safetensors (lowest validation MAE; the model file for \
         predict-age, eval-age and features) and last.safetensors + last.json after every epoch; \
         --resume continues exactly where last.safetensors left off.
+
+        Data parallel: --nproc N starts N local workers; under torchrun or srun each process is one \
+        rank. --batch is the global minibatch, split evenly over the ranks; gradients are averaged \
+        before every step; rank 0 validates and writes the run folder.
         """
     )
 
@@ -44,6 +49,7 @@ struct TrainAge: ParsableCommand {
     @Option(help: "Resume from a run folder, or its last.safetensors / last.json.") var resume: String?
     @Option(help: "A short description for the run folder name.") var desc: String?
     @Flag(help: "Print the resolved options and parameter count, then exit.") var dryRun = false
+    @OptionGroup var distributed: DistributedOptions
 
     func validate() throws {
         guard data != nil || resume != nil else { throw ValidationError("--data is required (or --resume)") }
@@ -120,14 +126,16 @@ struct TrainAge: ParsableCommand {
     }
 
     func run() throws {
+        if try !dryRun && distributed.launchedWorkers() { return }
+        let context = dryRun ? nil : try distributed.join()
         let run: AgeTrainingRun
         if let resume {
             guard changesOnResume.isEmpty else {
                 throw BoneAgeError.invalidOption("resume", "a resumed run keeps its own options; \(changesOnResume.joined(separator: ", ")) cannot change (only --epochs and --data can)")
             }
             run = try AgeTrainingRun(resuming: resume, epochs: epochs, data: data,
-                                     expecting: arch.flatMap(AgeArchitecture.init(rawValue:)))
-            print("resuming \(run.folder.path) after epoch \(run.epochsCompleted) of \(run.options.epochs)")
+                                     expecting: arch.flatMap(AgeArchitecture.init(rawValue:)), distributed: context)
+            if run.isWriter { print("resuming \(run.folder.path) after epoch \(run.epochsCompleted) of \(run.options.epochs)") }
         } else {
             let options = try resolvedOptions()
             if dryRun {
@@ -141,8 +149,14 @@ struct TrainAge: ParsableCommand {
             }
             try AgeTrainingRun.check(options)
             let description = desc ?? "\(options.predictsSex ? "sex" : "age")-\(options.architecture.rawValue)-\(options.resolution)"
-            run = try AgeTrainingRun(options: options, folder: try RunFolder.create(in: outdir, description: description))
-            print("training in \(run.folder.path)")
+            let makeFolder = { try RunFolder.create(in: outdir, description: description) }
+            run = try AgeTrainingRun(options: options, folder: try context?.runFolder(makeFolder) ?? makeFolder(),
+                                     distributed: context)
+            if run.isWriter { print("training in \(run.folder.path)") }
+        }
+        guard run.isWriter else {
+            try run.train()
+            return
         }
         for note in run.notes { print(note) }
         flushOutput()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import GANMetrics
 import ProGAN
@@ -19,6 +20,19 @@ struct TrainGAN: ParsableCommand {
         (bone age, sex), D is conditioned by projection (default) or auxiliary heads. Labels follow the \
         data unless --balance-age; --vicinity hard|soft adds CcGAN's vicinal training. Every choice, \
         and what was read off the store (age range, images per year, κ, σ), goes to options.json.
+
+        Data parallel: --nproc N starts N local workers; under torchrun or srun each process is one \
+        rank. The schedule's minibatch is the whole job's (rounded down to a multiple of the ranks), \
+        each rank reading its own rows; minibatch-stddev groups form within a rank; D's and G's \
+        gradients are averaged before every Adam step; rank 0 keeps Gs and writes the run folder. \
+        Resuming with as many ranks is exact; with another number it warns that it is not.
+
+        Realism levers (all off unless given): --augment diffaugment|ada (translation, cutout, \
+        brightness, contrast on every image D sees; never flips), --loss logistic, --penalty r1, \
+        --penalty-interval k (lazy), --ema-kimg (Gs by half-life), --host-syncs tick; for CPU budgets \
+        --minutes (a wall-clock budget), --minibatch-per-res, --lr-per-res; --hold-out keeps children \
+        out of training for evaluate's c2st. Presets cpu-64-realism and cpu-32-realism combine them \
+        (proposed, not the default).
         """
     )
 
@@ -69,6 +83,9 @@ struct TrainGAN: ParsableCommand {
     @Option(help: "Feature network for FID/KID during training: bone-age model (.safetensors) or TorchScript (.pt).")
     var features: String?
     @Option(help: "TorchScript Inception for IS during training.") var inception: String?
+    @OptionGroup(title: "Realism levers and CPU budgets") var levers: LeverArguments
+    @Option(help: "cpu | cuda | cuda:N (under --nproc, torchrun or srun, cuda is each rank's own GPU).") var device = "cpu"
+    @OptionGroup var distributed: DistributedOptions
 
     func resolvedOptions(base: ProGANOptions) throws -> ProGANOptions {
         var o = base
@@ -101,6 +118,7 @@ struct TrainGAN: ParsableCommand {
         if let snapshotTicks { o.snapshotTicks = snapshotTicks }
         if noResetOptimizers { o.resetOptimizersAtFades = false }
         if let seed { o.seed = seed }
+        try levers.apply(to: &o)
         try o.validate()
         return o
     }
@@ -154,7 +172,10 @@ struct TrainGAN: ParsableCommand {
     }
 
     func run() throws {
-        let options: ProGANOptions
+        if try !dryRun && distributed.launchedWorkers() { return }
+        let context = dryRun ? nil : try distributed.join(onCUDA: device.lowercased().hasPrefix("cuda"))
+        let trainingDevice = try Device.forTraining(device, localRank: context?.environment.localRank)
+        var options: ProGANOptions
         var resumeCursor: TrainingCursor?
         if let resume {
             let cursor = try ProGANSnapshot.readCursor(try ProGANSnapshot.resolve(resume))
@@ -163,7 +184,12 @@ struct TrainGAN: ParsableCommand {
         } else {
             options = try resolvedOptions(base: try ProGANOptions.preset(preset ?? "cpu-64"))
         }
+        var notes: [String] = []
+        if let ranks = context?.size ?? distributed.nproc, ranks > 1 {
+            (options, notes) = try ProGANDataParallel.splitting(options, over: ranks)
+        }
         if dryRun {
+            for note in notes { print(note) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(options), as: UTF8.self))
@@ -172,23 +198,33 @@ struct TrainGAN: ParsableCommand {
             return
         }
         // Checked before training starts, so a bad --metrics/--features fails at once.
-        let evaluator = try metrics.map {
+        let isRoot = context?.isRoot ?? true
+        let evaluator = try metrics.flatMap { isRoot ? $0 : nil }.map {
             try EvaluationSettings(metrics: $0, count: metricsCount, features: features, inception: inception)
                 .makeEvaluator(store: data)
         }
-        let source = try StoreImageSource(storePath: data, seed: options.seed)
+        let source = try StoreImageSource(storePath: data, seed: options.seed,
+                                          indices: try options.holdOut?.trainingIndices(of: PackedDataset(path: data)))
+        let dataParallel = context.map(ProGANDataParallel.init)
         let run: ProGANTrainingRun
         if let resume {
-            run = try ProGANTrainingRun(resuming: resume, options: options, source: source)
-            print("resuming \(run.folder.path) at \(String(format: "%.1f", resumeCursor?.kimg ?? 0)) kimg")
+            run = try ProGANTrainingRun(resuming: resume, options: options, source: source, dataParallel: dataParallel,
+                                        device: trainingDevice)
+            if isRoot { print("resuming \(run.folder.path) at \(String(format: "%.1f", resumeCursor?.kimg ?? 0)) kimg") }
         } else {
             let labels = options.network.conditioning.map { "-" + $0.attributes.map(\.rawValue).joined(separator: "-") } ?? ""
             let description = desc ?? "\(options.preset)-\(options.network.resolution)\(labels)"
-            run = try ProGANTrainingRun(options: options, source: source,
-                                        folder: try RunFolder.create(in: outdir, description: description))
-            print("training in \(run.folder.path)")
+            let makeFolder = { try RunFolder.create(in: outdir, description: description) }
+            run = try ProGANTrainingRun(options: options, source: source, folder: try context?.runFolder(makeFolder) ?? makeFolder(),
+                                        dataParallel: dataParallel, device: trainingDevice)
+            if isRoot { print("training in \(run.folder.path)") }
         }
         let total = options.schedule.totalKimg
+        guard run.isWriter else {
+            try run.train(untilKimg: total)
+            return
+        }
+        for note in notes + run.notes { print(note) }
         run.onTick = { record in
             let kimg = record["kimg"] as? Double ?? 0
             let secPerKimg = record["sec_per_kimg"] as? Double ?? 0

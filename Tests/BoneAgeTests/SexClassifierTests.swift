@@ -33,8 +33,8 @@ struct SexClassifierTests {
         let model = try AgeRegressor.make(configuration, seed: 3)
         let trainer = AgeTrainer(model: model, schedule: LearningRateSchedule(peak: 3e-3, totalSteps: 100, warmupFraction: 0.05,
                                                                               shape: .cosine), weightDecay: 0)
-        let first = trainer.trainStep(images: images, ages: Tensor.zeros([32]), sexes: sexes)
-        for _ in 1..<100 { trainer.trainStep(images: images, ages: Tensor.zeros([32]), sexes: sexes) }
+        let first = try trainer.trainStep(images: images, ages: Tensor.zeros([32]), sexes: sexes)
+        for _ in 1..<100 { try trainer.trainStep(images: images, ages: Tensor.zeros([32]), sexes: sexes) }
         model.eval()
         let probability = withNoGrad { model.maleProbability(images, ageMonths: nil) }.toArray(Float.self)
         let accuracy = Double(zip(probability, males).filter { ($0 > 0.5) == $1 }.count) / 32

@@ -22,8 +22,8 @@ struct TrainingTests {
         let trainer = AgeTrainer(model: model, schedule: LearningRateSchedule(peak: 3e-3, totalSteps: 120,
                                                                               warmupFraction: 0.05, shape: .cosine),
                                  weightDecay: 0)
-        let first = trainer.trainStep(images: images, ages: truth, sexes: sexes)
-        for _ in 1..<120 { trainer.trainStep(images: images, ages: truth, sexes: sexes) }
+        let first = try trainer.trainStep(images: images, ages: truth, sexes: sexes)
+        for _ in 1..<120 { try trainer.trainStep(images: images, ages: truth, sexes: sexes) }
         model.eval()
         let predicted = withNoGrad { model.predictMonths(images, sexes: sexes) }.toArray(Float.self)
         let summary = AgeErrorSummary(predicted: predicted, truth: ages.map(Float.init))

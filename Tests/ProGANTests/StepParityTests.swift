@@ -10,7 +10,15 @@ import TorchNN
 /// fade at a level below the final one, so the fade blend and the penalty's resolution scale count.
 /// Skipped with a message without /usr/bin/python3 with torch and safetensors.
 @Suite struct StepParityTests {
-    func compare(_ conditioning: LabelConditioning?, soft: Bool = false, name: String) throws {
+    /// A step with the realism levers on: augmentation draws for every image D sees, the penalty
+    /// (interpolates or R1) with a lazy factor, the Wasserstein or logistic loss, Gs by half-life.
+    struct Levers {
+        var loss = AdversarialLoss.wasserstein
+        var penalty = GradientPenaltyKind.interpolates
+        var factor = 1.0
+    }
+
+    func compare(_ conditioning: LabelConditioning?, soft: Bool = false, levers: Levers? = nil, name: String) throws {
         guard InteropTests.pythonReady else {
             print("skipped: /usr/bin/python3 with torch and safetensors is not available for the PyTorch step comparison")
             return
@@ -24,6 +32,16 @@ import TorchNN
             var training = ConditionTraining()
             training.auxiliaryWeight = 0.7
             options.conditionTraining = training
+        }
+        if let levers {
+            var regularisation = RegularisationOptions()
+            regularisation.loss = levers.loss
+            regularisation.penalty = levers.penalty
+            regularisation.r1Gamma = 3
+            regularisation.interval = Swift.max(1, Int(levers.factor))
+            options.regularisation = regularisation
+            options.augment = .diffAugment
+            options.generatorEMAHalfLife = GeneratorEMAHalfLife(halfLifeKimg: 0.01)
         }
         let trainer = try ProGANTrainer(options: options)
         trainer.pinnedLevel = 3
@@ -48,6 +66,13 @@ import TorchNN
                 inputs.fakeWeights = Tensor.rand([n], generator: random)
             }
         }
+        if let levers {
+            inputs.penaltyFactor = levers.factor
+            func draw() -> AugmentDraw {
+                AugmentDraw.draw(count: n, side: 8, transforms: AugmentTransform.allCases, probability: 0.7, generator: random)
+            }
+            (inputs.realAugment, inputs.fakeAugment, inputs.generatorAugment) = (draw(), draw(), draw())
+        }
         let folder = temporaryFolder()
         func networks() -> [String: Tensor] {
             var all: [String: Tensor] = [:]
@@ -64,12 +89,21 @@ import TorchNN
         tensors["generator_labels"] = inputs.generatorLabels
         tensors["real_weights"] = inputs.realWeights
         tensors["fake_weights"] = inputs.fakeWeights
+        for (prefix, draw) in [("real_aug_", inputs.realAugment), ("fake_aug_", inputs.fakeAugment), ("gen_aug_", inputs.generatorAugment)] {
+            guard let draw else { continue }
+            tensors[prefix + "brightness"] = draw.brightness
+            tensors[prefix + "contrast"] = draw.contrast
+            tensors[prefix + "translation"] = draw.translation
+            tensors[prefix + "cutout"] = draw.cutout
+        }
+        if levers != nil { tensors["penalty_factor"] = Tensor(inputs.penaltyFactor) }
         try SafeTensors.write(tensors, to: folder + "/inputs.safetensors")
         _ = try trainer.step(inputs)
         try SafeTensors.write(networks(), to: folder + "/after.safetensors")
         try JSONEncoder().encode(options).write(to: URL(fileURLWithPath: folder + "/options.json"))
         let phase: [String: Any] = ["level": trainer.phase.level, "alpha": trainer.phase.alpha, "lod": trainer.phase.lod,
-                                    "learning_rate": trainer.phase.learningRate]
+                                    "learning_rate": trainer.phase.learningRate, "images_shown": 0,
+                                    "minibatch": trainer.phase.minibatch]
         try JSONSerialization.data(withJSONObject: phase).write(to: URL(fileURLWithPath: folder + "/phase.json"))
         #expect(trainer.phase.lodBracket[0] == 1, "the step should run where the penalty is scaled by 2")
 
@@ -93,6 +127,19 @@ import TorchNN
 
     @Test func projectionStepMatchesPyTorch() throws {
         try compare(LabelConditioning(ageEncoding: .fourier, discriminator: .projection), name: "projection, Fourier age")
+    }
+
+    @Test func stepWithAugmentationLazyPenaltyAndHalfLifeEMAMatchesPyTorch() throws {
+        try compare(nil, levers: Levers(factor: 3), name: "DiffAugment (p 0.7), WGAN-GP ×3 (lazy), EMA half-life")
+    }
+
+    @Test func logisticR1StepWithAugmentationMatchesPyTorch() throws {
+        try compare(nil, levers: Levers(loss: .logistic, penalty: .r1, factor: 2), name: "DiffAugment, logistic loss, R1 ×2")
+    }
+
+    @Test func stepThatSkipsALazyPenaltyMatchesPyTorch() throws {
+        try compare(LabelConditioning(ageEncoding: .scalar, discriminator: .both),
+                    levers: Levers(factor: 0), name: "conditional, augmentation, penalty skipped")
     }
 
     @Test func auxiliaryAndSoftVicinityStepMatchesPyTorch() throws {

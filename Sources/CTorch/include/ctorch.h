@@ -185,6 +185,8 @@ ct_tensor ct_cross_entropy(ct_tensor logits, ct_tensor target, ct_reduction redu
 
 // MARK: in-place updates (optimizers, EMA, loading)
 int ct_copy_(ct_tensor dst, ct_tensor src);
+/// `t` takes `src`'s storage, device and dtype, staying the same handle (PyTorch's `p.data = src`).
+int ct_set_data(ct_tensor t, ct_tensor src);
 int ct_zero_(ct_tensor t);
 int ct_fill_(ct_tensor t, double value);
 int ct_add_(ct_tensor t, ct_tensor other, double alpha);
