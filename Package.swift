@@ -76,6 +76,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -116,13 +119,19 @@ let package = Package(
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Study", dependencies: ["Datasets", "Radiograph", "RunKit", "ProGAN", "BoneAge", "GANMetrics", "LatentLab"],
                 swiftSettings: strict),
+        // The web atlas and reader study: its own target because it brings Hummingbird and GRDB.
+        .target(name: "Atlas", dependencies: ["Torch", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "LatentLab", "Study", "DICOM",
+                                              .product(name: "Hummingbird", package: "hummingbird"),
+                                              .product(name: "HTTPTypes", package: "swift-http-types"),
+                                              .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: strict),
         .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "TorchDistributed", "ProGAN", "RunKit", "DICOM"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",
             dependencies: [
                 "Torch", "TorchNN", "TorchDistributed", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics",
-                "Study", "LatentLab", "DICOM",
+                "Study", "LatentLab", "DICOM", "Atlas",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -140,6 +149,11 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph"]),
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Radiograph", "Torch", "RunKit"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "AtlasTests", dependencies: ["Atlas", "ProGAN", "Datasets", "Radiograph", "RunKit", "Torch", "BoneAge", "LatentLab", "DICOM",
+                                                       .product(name: "Hummingbird", package: "hummingbird"),
+                                                       .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                       .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DistributedTrainingTests", dependencies: ["BoneAge", "Datasets", "LatentLab", "ProGAN", "Radiograph", "RunKit",
                                                                 "Torch", "TorchNN", "TorchDistributed"]),

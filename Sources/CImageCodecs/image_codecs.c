@@ -201,6 +201,33 @@ int ic_png_write_rgba(const char *path, const uint8_t *data, int width, int heig
   return write_png(path, data, width, height, PNG_FORMAT_RGBA, error, error_size);
 }
 
+int ic_png_encode(const void *data, int width, int height, int bit_depth, uint8_t **out, size_t *out_size,
+                  char *error, size_t error_size) {
+  if (bit_depth != 8 && bit_depth != 16) return fail(error, error_size, "PNG bit depth must be 8 or 16", NULL);
+  png_image image;
+  memset(&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  image.width = (png_uint_32)width;
+  image.height = (png_uint_32)height;
+  image.format = bit_depth == 16 ? PNG_FORMAT_LINEAR_Y : PNG_FORMAT_GRAY;
+  image.flags |= PNG_IMAGE_FLAG_FAST;
+  png_alloc_size_t size = 0;
+  /* First pass: the exact size; second pass: the bytes. */
+  if (!png_image_write_to_memory(&image, NULL, &size, 0, data, 0, NULL))
+    return fail(error, error_size, "cannot encode PNG: ", image.message);
+  uint8_t *buffer = malloc(size);
+  if (!buffer) return fail(error, error_size, "out of memory encoding a PNG", NULL);
+  if (!png_image_write_to_memory(&image, buffer, &size, 0, data, 0, NULL)) {
+    free(buffer);
+    return fail(error, error_size, "cannot encode PNG: ", image.message);
+  }
+  *out = buffer;
+  *out_size = size;
+  return 0;
+}
+
+void ic_buffer_free(void *buffer) { free(buffer); }
+
 void ic_image_free(ic_image *image) {
   if (image) {
     free(image->data);

@@ -96,6 +96,29 @@ public enum ImageFile {
         }
     }
 
+    /// The bytes of a gray PNG at `bitDepth` (default: the image's own), for serving without a file.
+    public static func pngData(_ image: GrayImage, bitDepth: Int? = nil) throws -> Data {
+        let depth = bitDepth ?? image.bitDepth
+        guard depth == 8 || depth == 16 else {
+            throw ImageFileError(path: "(PNG in memory)", reason: "PNG bit depth must be 8 or 16, got \(depth)")
+        }
+        var message = [CChar](repeating: 0, count: 256)
+        var output: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        let status: Int32 = depth == 16
+            ? image.words.withUnsafeBytes {
+                ic_png_encode($0.baseAddress, Int32(image.width), Int32(image.height), 16, &output, &size, &message, message.count)
+            }
+            : image.bytes.withUnsafeBytes {
+                ic_png_encode($0.baseAddress, Int32(image.width), Int32(image.height), 8, &output, &size, &message, message.count)
+            }
+        guard status == 0, let output else {
+            throw ImageFileError(path: "(PNG in memory)", reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        defer { ic_buffer_free(output) }
+        return Data(bytes: output, count: size)
+    }
+
     /// Writes 8-bit RGBA pixels (4 bytes each, row-major) as a PNG, atomically.
     public static func writeRGBA(_ rgba: [UInt8], width: Int, height: Int, to path: String) throws {
         guard rgba.count == width * height * 4 else {

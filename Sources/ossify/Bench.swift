@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print JSON lines, with a peer implementation measured in the same run.",
         subcommands: [Ops.self, GANStep.self, DatasetBench.self, PhantomBench.self, CLAHEBench.self, MetricsBench.self,
-                      AgeStep.self, LassoBench.self, DICOMBench.self]
+                      AgeStep.self, LassoBench.self, DICOMBench.self, AtlasBench.self]
     )
 
     struct Ops: ParsableCommand {

@@ -24,5 +24,6 @@ struct Demo: ParsableCommand {
         pipeline.log = { print($0); flushOutput() }
         let report = try pipeline.run()
         print("open \(report)")
+        print("browse its hands and run a reader study: ossify atlas serve --study \(folder)")
     }
 }

@@ -26,6 +26,21 @@ import Testing
         #expect(read.words == image.words)
     }
 
+    @Test func pngBytesInMemoryEqualTheFileAndDecode() throws {
+        let directory = try TemporaryDirectory()
+        let image = TestImages.noise(width: 29, height: 17, seed: 8)
+        for depth in [8, 16] {
+            let path = directory.path("memory\(depth).png")
+            let data = try ImageFile.pngData(image, bitDepth: depth)
+            try ImageFile.writePNG(image, to: path, bitDepth: depth)
+            #expect(data == FileManager.default.contents(atPath: path))
+            #expect(data.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+            let read = try ImageFile.read(path)
+            #expect(read.width == 29 && read.height == 17)
+        }
+        #expect(throws: ImageFileError.self) { try ImageFile.pngData(image, bitDepth: 12) }
+    }
+
     @Test func eightBitImageWrittenAtSixteenBitsKeepsItsLevels() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("wide.png")

@@ -34,6 +34,13 @@ int ic_png_write(const char *path, const void *data, int width, int height, int 
 int ic_png_write_rgba(const char *path, const uint8_t *data, int width, int height, char *error,
                       size_t error_size);
 
+/// Encodes 8- or 16-bit gray samples as PNG bytes in memory. `*out` is allocated here; release it
+/// with `ic_buffer_free`.
+int ic_png_encode(const void *data, int width, int height, int bit_depth, uint8_t **out, size_t *out_size,
+                  char *error, size_t error_size);
+
+void ic_buffer_free(void *buffer);
+
 void ic_image_free(ic_image *image);
 
 #ifdef __cplusplus
