@@ -125,7 +125,7 @@ let package = Package(
                                               .product(name: "HTTPTypes", package: "swift-http-types"),
                                               .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
-        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "TorchDistributed", "ProGAN", "RunKit", "DICOM"], path: "Benchmarks/OssifyBench",
+        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "TorchDistributed", "ProGAN", "BoneAge", "RunKit", "DICOM"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch peer for Ossify's bone-age step benchmark (BoneAge.AgeStepBenchmark): the compact
+"""PyTorch peer for Ossify's bone-age step benchmark (OssifyBench.AgeStepBenchmark): the compact
 bone-age network (a twin of Sources/BoneAge/CompactAgeNet.swift, with the same state-dict names)
 trained for N steps (forward, L1 loss on normalised age, backward, AdamW) on random images.
 Prints one JSON line. `--check-names` prints the parameter names and count instead."""

@@ -1,3 +1,4 @@
+import BoneAge
 import Foundation
 import RunKit
 import Torch
@@ -22,7 +23,7 @@ public enum AgeStepBenchmark {
     /// `Benchmarks/peers/age_step_pytorch.py` in this checkout.
     public static var peerScript: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Benchmarks/peers/age_step_pytorch.py").path
+            .appendingPathComponent("peers/age_step_pytorch.py").path
     }
 
     /// Median milliseconds of `steps` Ossify training steps after `warmup` untimed ones.
