@@ -31,20 +31,17 @@ public final class AgeTrainer {
         model.train()
         optimizer.learningRate = schedule.rate(at: step)
         optimizer.zeroGrad()
+        let loss: Tensor, scale: Double
         if model.configuration.predictsSex {
             guard let sexes else { preconditionFailure("AgeTrainer: a sex classifier needs the sexes") }
-            let loss = binaryCrossEntropyWithLogits(model.sexLogits(images, ageMonths: ages), sexes)
-            loss.backward()
-            try group?.averageGradients(model.parameters)
-            optimizer.step()
-            step += 1
-            return loss.item()
+            (loss, scale) = (binaryCrossEntropyWithLogits(model.sexLogits(images, ageMonths: ages), sexes), 1)
+        } else {
+            (loss, scale) = (l1Loss(model(images, sexes: sexes), model.normalized(months: ages)), model.configuration.ageStd)
         }
-        let loss = l1Loss(model(images, sexes: sexes), model.normalized(months: ages))
         loss.backward()
         try group?.averageGradients(model.parameters)
         optimizer.step()
         step += 1
-        return loss.item() * model.configuration.ageStd
+        return loss.item() * scale
     }
 }

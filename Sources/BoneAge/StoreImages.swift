@@ -41,56 +41,55 @@ struct StoreImages {
 }
 
 extension AgeRegressor {
-    /// A sex classifier's logits of "male" for store images `indices` (with their bone ages when it
-    /// takes them), in eval mode without gradients.
-    public func sexLogits(dataset: PackedDataset, indices: [Int], batchSize: Int = 128) throws -> [Float] {
+    /// Runs `body` on store images `indices` in batches, in eval mode without gradients; `body` gets
+    /// the batch's positions in `indices`, its images and sex codes.
+    func readingStore(_ dataset: PackedDataset, indices: [Int], batchSize: Int,
+                      _ body: (Range<Int>, Tensor, Tensor) throws -> Void) throws {
         let source = try StoreImages(dataset: dataset, resolution: configuration.resolution, indices: indices)
         let wasTraining = isTraining
         eval()
         defer { train(wasTraining) }
+        try withNoGrad { try source.forEachBatch(batchSize, body) }
+    }
+
+    /// A sex classifier's logits of "male" for store images `indices` (with their bone ages when it
+    /// takes them), in eval mode without gradients.
+    public func sexLogits(dataset: PackedDataset, indices: [Int], batchSize: Int = 128) throws -> [Float] {
         var out: [Float] = []
-        try withNoGrad {
-            try source.forEachBatch(batchSize) { range, images, _ in
-                let ages = Tensor(range.map { dataset.ageMonths[indices[$0]] })
-                out += sexLogits(images, ageMonths: ages).toArray(Float.self)
-            }
+        try readingStore(dataset, indices: indices, batchSize: batchSize) { range, images, _ in
+            let ages = Tensor(range.map { dataset.ageMonths[indices[$0]] })
+            out += sexLogits(images, ageMonths: ages).toArray(Float.self)
         }
         return out
     }
 
-    /// Predicted months for store images `indices`, in eval mode without gradients.
-    /// Predicted months for `indices` of a store; with `tta` > 1 each image's prediction is the mean
-    /// over `tta` variants (the image itself, then small rotations, zooms and shifts).
+    /// Predicted months for `indices` of a store, in eval mode without gradients; with `tta` > 1 each
+    /// image's prediction is the mean over `tta` variants (the image itself, then small rotations,
+    /// zooms and shifts).
     public func predictMonths(dataset: PackedDataset, indices: [Int], batchSize: Int = 128, tta: Int = 1,
                               augmentation: TestTimeAugmentation = TestTimeAugmentation(),
                               progress: ((Int) -> Void)? = nil) throws -> [Float] {
-        let source = try StoreImages(dataset: dataset, resolution: configuration.resolution, indices: indices)
-        let wasTraining = isTraining
-        eval()
-        defer { train(wasTraining) }
         var out: [Float] = []
         out.reserveCapacity(indices.count)
         let variants = max(1, tta), side = configuration.resolution
-        try withNoGrad {
-            try source.forEachBatch(max(1, batchSize / variants)) { range, images, sexes in
-                guard variants > 1 else {
-                    out += predictMonths(images, sexes: sexes).toArray(Float.self)
-                    progress?(range.upperBound)
-                    return
-                }
-                let pixels = images.toArray(Float.self), codes = sexes.toArray(Float.self)
-                var augmented: [Float] = []
-                augmented.reserveCapacity(pixels.count * variants)
-                for i in 0..<range.count {
-                    let image = Array(pixels[(i * side * side)..<((i + 1) * side * side)])
-                    augmented += augmentation.variants(of: image, side: side, count: variants).flatMap { $0 }
-                }
-                let repeatedSexes = codes.flatMap { [Float](repeating: $0, count: variants) }
-                let predicted = predictMonths(Tensor(augmented, shape: [range.count * variants, 1, side, side]),
-                                              sexes: Tensor(repeatedSexes, shape: [range.count * variants]))
-                out += predicted.reshaped([range.count, variants]).mean(dims: [1]).toArray(Float.self)
+        try readingStore(dataset, indices: indices, batchSize: max(1, batchSize / variants)) { range, images, sexes in
+            guard variants > 1 else {
+                out += predictMonths(images, sexes: sexes).toArray(Float.self)
                 progress?(range.upperBound)
+                return
             }
+            let pixels = images.toArray(Float.self), codes = sexes.toArray(Float.self)
+            var augmented: [Float] = []
+            augmented.reserveCapacity(pixels.count * variants)
+            for i in 0..<range.count {
+                let image = Array(pixels[(i * side * side)..<((i + 1) * side * side)])
+                augmented += augmentation.variants(of: image, side: side, count: variants).flatMap { $0 }
+            }
+            let repeatedSexes = codes.flatMap { [Float](repeating: $0, count: variants) }
+            let predicted = predictMonths(Tensor(augmented, shape: [range.count * variants, 1, side, side]),
+                                          sexes: Tensor(repeatedSexes, shape: [range.count * variants]))
+            out += predicted.reshaped([range.count, variants]).mean(dims: [1]).toArray(Float.self)
+            progress?(range.upperBound)
         }
         return out
     }
