@@ -93,15 +93,23 @@ public enum GANStepBenchmark {
         return (try Timing.measureThrowing(repeats: c.steps, warmup: 0, ready.step), ready.trainer)
     }
 
-    /// Steps `a` and `b` alternately, so that both see the same moments of a noisy machine; the
-    /// ratios are b's step time over a's, pair by pair.
-    static func interleaved(_ a: ReadyTrainer, _ b: ReadyTrainer, steps: Int) throws -> (a: Timing, b: Timing, ratios: Timing) {
-        var samplesA: [Double] = [], samplesB: [Double] = []
+    /// Steps `trainers` in turn, one step each per round, so that all see the same moments of a
+    /// noisy machine: one timing per trainer.
+    static func interleaved(_ trainers: [ReadyTrainer], steps: Int) throws -> [Timing] {
+        var samples = [[Double]](repeating: [], count: trainers.count)
         for _ in 0..<steps {
-            samplesA += try Timing.measureThrowing(repeats: 1, warmup: 0, a.step).samplesMs
-            samplesB += try Timing.measureThrowing(repeats: 1, warmup: 0, b.step).samplesMs
+            for (i, trainer) in trainers.enumerated() {
+                samples[i] += try Timing.measureThrowing(repeats: 1, warmup: 0, trainer.step).samplesMs
+            }
         }
-        return (Timing(samplesMs: samplesA), Timing(samplesMs: samplesB), Timing(samplesMs: zip(samplesB, samplesA).map { $0 / $1 }))
+        return samples.map { Timing(samplesMs: $0) }
+    }
+
+    /// The PyTorch peer's command line for the same networks, batch, steps and threads.
+    static func peerArguments(_ c: Configuration) -> [String] {
+        [peerScript, "--res", String(c.resolution), "--fmap-base", String(c.fmapBase), "--fmap-max", String(c.fmapMax),
+         "--latent", String(c.latent), "--batch", String(c.batch), "--steps", String(c.steps), "--warmup", String(c.warmup),
+         "--threads", String(Runtime.threads), "--device", c.device.description]
     }
 
     public static var peerScript: String {
@@ -136,23 +144,21 @@ public enum GANStepBenchmark {
             var conditional = options
             conditional.network.conditioning = conditioning
             let plain = try ready(options, c), labelled = try ready(conditional, c)
-            let pair = try interleaved(plain, labelled, steps: c.steps)
+            let timings = try interleaved([plain, labelled], steps: c.steps)
+            let ratios = Timing(samplesMs: zip(timings[1].samplesMs, timings[0].samplesMs).map { $0 / $1 })
             emit(BenchRecord([("bench", "gan-step"), ("impl", "ossify-conditional"), ("res", c.resolution),
                               ("condition", conditioning.attributes.map(\.rawValue).joined(separator: ",")),
                               ("age_encoding", conditioning.ageEncoding.rawValue),
                               ("discriminator", conditioning.discriminator.rawValue), ("batch", c.batch),
-                              ("median_step_ms", pair.b.medianMs), ("images_per_second", Double(c.batch) / (pair.b.medianMs / 1000)),
-                              ("unconditional_median_step_ms", pair.a.medianMs),
+                              ("median_step_ms", timings[1].medianMs), ("images_per_second", Double(c.batch) / (timings[1].medianMs / 1000)),
+                              ("unconditional_median_step_ms", timings[0].medianMs),
                               ("g_parameters", labelled.trainer.generator.parameterCount),
                               ("d_parameters", labelled.trainer.discriminator.parameterCount)]).jsonLine)
             emit(BenchRecord([("bench", "gan-step"), ("impl", "conditioning-cost"), ("res", c.resolution),
-                              ("timing", "interleaved"), ("steps", c.steps), ("median_time_ratio", pair.ratios.medianMs),
-                              ("cost_percent", 100 * (pair.ratios.medianMs - 1))]).jsonLine)
+                              ("timing", "interleaved"), ("steps", c.steps), ("median_time_ratio", ratios.medianMs),
+                              ("cost_percent", 100 * (ratios.medianMs - 1))]).jsonLine)
         }
-        let arguments = [peerScript, "--res", String(c.resolution), "--fmap-base", String(c.fmapBase), "--fmap-max",
-                         String(c.fmapMax), "--latent", String(c.latent), "--batch", String(c.batch), "--steps",
-                         String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads),
-                         "--device", c.device.description]
+        let arguments = peerArguments(c)
         do {
             let peer = try PeerScript.jsonLines(python: python, arguments: arguments)
             guard let line = peer.first, let theirs = line["images_per_second"] as? Double else {

@@ -4,8 +4,8 @@ import RunKit
 import Torch
 
 /// `ossify bench gan-step --levers`: the training step's cost with each realism lever on against
-/// the plain step, in the same process, in alternating rounds (this machine is shared: the rounds
-/// spread the noise over every variant). Mean milliseconds per step, because a lazy penalty makes
+/// the plain step, in the same process, stepping every variant in turn (this machine is shared: alternating
+/// spreads the noise over every variant). Mean milliseconds per step, because a lazy penalty makes
 /// steps unequal. Channels-last memory is timed in the PyTorch peer (`--channels-last`) on the same
 /// libtorch, on and off, since Ossify keeps NCHW-contiguous tensors.
 public enum LeverStepBenchmark {
@@ -22,15 +22,14 @@ public enum LeverStepBenchmark {
 
     public static func run(_ c: GANStepBenchmark.Configuration, rounds: Int = 2, python: String, emit: (String) -> Void) throws {
         let base = try GANStepBenchmark.options(c)
-        var samples: [String: [Double]] = [:]
-        for _ in 0..<rounds {
-            for variant in variants {
-                var options = base
-                variant.change(&options)
-                let (timing, _) = try GANStepBenchmark.time(options, c)
-                samples[variant.name, default: []] += timing.samplesMs
-            }
+        let trainers = try variants.map { variant in
+            var options = base
+            variant.change(&options)
+            return try GANStepBenchmark.ready(options, c)
         }
+        let timings = try GANStepBenchmark.interleaved(trainers, steps: rounds * c.steps)
+        var samples: [String: [Double]] = [:]
+        for (variant, timing) in zip(variants, timings) { samples[variant.name] = timing.samplesMs }
         func mean(_ name: String) -> Double { samples[name]!.reduce(0, +) / Double(samples[name]!.count) }
         let plain = mean("plain")
         for variant in variants {
@@ -43,10 +42,7 @@ public enum LeverStepBenchmark {
         var peer: [Bool: [Double]] = [:]
         for _ in 0..<rounds {
             for channelsLast in [false, true] {
-                var arguments = [GANStepBenchmark.peerScript, "--res", String(c.resolution), "--fmap-base", String(c.fmapBase),
-                                 "--fmap-max", String(c.fmapMax), "--latent", String(c.latent), "--batch", String(c.batch),
-                                 "--steps", String(c.steps), "--warmup", String(c.warmup), "--threads", String(Runtime.threads),
-                                 "--device", c.device.description]
+                var arguments = GANStepBenchmark.peerArguments(c)
                 if channelsLast { arguments.append("--channels-last") }
                 do {
                     if let line = try PeerScript.jsonLines(python: python, arguments: arguments).first,

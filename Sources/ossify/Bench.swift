@@ -56,7 +56,7 @@ struct Bench: ParsableCommand {
         @Option(help: "With --condition: projection | auxiliary | both.") var conditionD = "projection"
         @Flag(help: "Instead: the step's cost with each realism lever on (host syncs per tick, lazy penalty, R1, DiffAugment, EMA half-life) against the plain step, and channels-last in the PyTorch peer.")
         var levers = false
-        @Option(help: "With --levers: alternating rounds over the variants.") var rounds = 2
+        @Option(help: "With --levers: rounds of --steps timed steps, every variant stepped in turn.") var rounds = 2
         @Option(help: "Also time the step data parallel over N local processes (Gloo) at the same global minibatch, against one process and PyTorch's DistributedDataParallel.")
         var nproc: Int?
         @Option(help: "cpu | cuda | cuda:N, for Ossify and the PyTorch peer alike.") var device = "cpu"
