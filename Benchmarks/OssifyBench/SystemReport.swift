@@ -29,7 +29,7 @@ public struct SystemReport: Sendable {
         let gemm = OpsBenchmark.matmul(n: 1024, repeats: 5, warmup: 2).gflops
         let conv = OpsBenchmark.convForwardBackward((16, 64, 64, 32, 3), repeats: 3, warmup: 1)
         return SystemReport(libtorchVersion: Runtime.version, libtorchLocation: libtorchLocation(),
-                            threads: Runtime.threads, cores: ProcessInfo.processInfo.activeProcessorCount,
+                            threads: Runtime.threads, cores: Runtime.usableCores,
                             blasLibraries: blas, blasVerdict: verdict, cudaAvailable: Runtime.cudaIsAvailable,
                             cudaDevices: Runtime.cudaDeviceCount, gemmGFLOPS: gemm, conv2dGFLOPS: conv.gflops / 3)
     }
@@ -42,7 +42,7 @@ public struct SystemReport: Sendable {
     public var lines: [String] {
         [
             "libtorch       \(libtorchVersion)  (\(libtorchLocation))",
-            "threads        \(threads) intra-op, \(cores) cores",
+            "threads        \(threads) intra-op, \(cores) usable cores",
             "BLAS           \(blasVerdict)",
         ] + blasLibraries.map { "               \($0)" } + [
             "CUDA           \(cudaAvailable ? "available, \(cudaDevices) device(s)" : "not available (CPU build or no GPU)")",

@@ -11,6 +11,10 @@
 #include <torch/version.h>
 
 #include <cstring>
+#include <thread>
+#ifdef __linux__
+#include <sched.h>
+#endif
 #include <mutex>
 #include <string>
 #include <vector>
@@ -174,6 +178,13 @@ const char *ct_build_config(void) {
   return config.c_str();
 }
 
+int ct_usable_cores(void) {
+#ifdef __linux__
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
+#endif
+  return static_cast<int>(std::thread::hardware_concurrency());
+}
 int ct_num_threads(void) { return guarded<int>(-1, [] { return at::get_num_threads(); }); }
 int ct_set_num_threads(int n) { CT_STATUS(at::set_num_threads(n)); }
 int ct_manual_seed(uint64_t seed) {

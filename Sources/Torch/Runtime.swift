@@ -3,11 +3,26 @@ import Foundation
 
 /// Process-wide libtorch facts and settings.
 public enum Runtime {
-    /// Sets libtorch's intra-op threads to the core count once (Debian's build starts with 1).
+    /// Sets libtorch's intra-op threads once (Debian's build starts with 1): `OMP_NUM_THREADS` when
+    /// it is set, as PyTorch does, otherwise the cores this process may run on.
     static let configured: Bool = {
-        _ = ct_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
+        _ = ct_set_num_threads(Int32(defaultThreads(environment: ProcessInfo.processInfo.environment)))
         return true
     }()
+
+    /// The cores this process may run on: its CPU affinity (`taskset`, a container's cpuset, a
+    /// SLURM binding), which `ProcessInfo.activeProcessorCount` does not see.
+    public static var usableCores: Int { max(1, Int(ct_usable_cores())) }
+
+    /// `OMP_NUM_THREADS` when it is a positive integer, else `usableCores`. Any other value is
+    /// named on standard error and ignored.
+    static func defaultThreads(environment: [String: String]) -> Int {
+        guard let text = environment["OMP_NUM_THREADS"] else { return usableCores }
+        if let n = Int(text.trimmingCharacters(in: .whitespaces)), n > 0 { return n }
+        FileHandle.standardError.write(Data(
+            "ossify: OMP_NUM_THREADS='\(text)' is not a positive integer; using \(usableCores) threads (the usable cores)\n".utf8))
+        return usableCores
+    }
 
     /// The libtorch version the shim was compiled against.
     public static var version: String { String(cString: ct_version()) }
@@ -15,7 +30,7 @@ public enum Runtime {
     /// libtorch's own build description (`torch.__config__.show()`).
     public static var buildConfiguration: String { String(cString: ct_build_config()) }
 
-    /// Intra-op threads. Defaults to the machine's core count.
+    /// Intra-op threads. Defaults to `OMP_NUM_THREADS` or the usable cores.
     public static var threads: Int {
         get { _ = configured; return Int(ct_num_threads()) }
         set {

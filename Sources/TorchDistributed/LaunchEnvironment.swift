@@ -108,7 +108,7 @@ public struct LaunchEnvironment: Sendable, Equatable {
     public var isRoot: Bool { rank == 0 }
 
     /// Threads per worker, so that the workers on one machine together use its cores.
-    public func threadsPerWorker(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+    public func threadsPerWorker(cores: Int = Runtime.usableCores) -> Int {
         max(1, cores / localWorldSize)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Torch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -70,7 +71,7 @@ public struct WorkerLauncher {
     @discardableResult
     public func run() throws -> [String] {
         let port = try Self.freePort()
-        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
+        let threads = max(1, Runtime.usableCores / workers)
         let state = LaunchState()
         let captured = CapturedLines()
         let output: @Sendable (Int, Bool, Data) -> Void = { [capturesRootOutput] rank, isError, line in

@@ -37,6 +37,8 @@ const char *ct_last_error(void);
 void ct_clear_error(void);
 const char *ct_version(void);
 const char *ct_build_config(void);
+/// The cores this process may run on (its CPU affinity: taskset, cgroups, SLURM binding).
+int ct_usable_cores(void);
 int ct_num_threads(void);
 int ct_set_num_threads(int n);
 int ct_manual_seed(uint64_t seed);
