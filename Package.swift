@@ -125,7 +125,8 @@ let package = Package(
                                               .product(name: "HTTPTypes", package: "swift-http-types"),
                                               .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
-        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "TorchDistributed", "ProGAN", "BoneAge", "RunKit", "DICOM"], path: "Benchmarks/OssifyBench",
+        .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "TorchDistributed", "Radiograph", "Datasets", "ProGAN", "BoneAge",
+                                                  "GANMetrics", "LatentLab", "RunKit", "DICOM"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
         .executableTarget(
             name: "ossify",
@@ -157,6 +158,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "DistributedTrainingTests", dependencies: ["BoneAge", "Datasets", "LatentLab", "ProGAN", "Radiograph", "RunKit",
                                                                 "Torch", "TorchNN", "TorchDistributed"]),
+        .testTarget(name: "OssifyBenchTests", dependencies: ["OssifyBench"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit", "DICOM"]),
     ],
     cxxLanguageStandard: cxxStandard

@@ -157,7 +157,7 @@ struct Bench: ParsableCommand {
             guard width > 0, height > 0, repeats > 0, tiles > 0 else {
                 throw ValidationError("--width, --height, --repeats and --tiles must be positive")
             }
-            print(CLAHE.benchmark(width: width, height: height, repeats: repeats,
+            print(CLAHEBenchmark.run(width: width, height: height, repeats: repeats,
                                   clahe: CLAHE(clipLimit: clip, tilesX: tiles, tilesY: tiles)))
         }
     }

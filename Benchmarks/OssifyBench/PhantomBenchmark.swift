@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Radiograph
 
 /// Throughput of the phantom on all cores, as JSON lines: rendering alone, and rendering plus PNG
 /// writing (what `ossify phantom` does), for each size.

@@ -1,9 +1,11 @@
 import Foundation
+import Radiograph
 
-extension CLAHE {
-    /// Times `apply` on a deterministic width×height image (a textured ramp) and returns one JSON
+/// `ossify bench clahe`.
+public enum CLAHEBenchmark {
+    /// Times `CLAHE.apply` on a deterministic width×height image (a textured ramp) and returns one JSON
     /// line: {"name":"clahe","width":…,"height":…,"clip":…,"tiles":…,"repeats":…,"median_ms":…,"min_ms":…}.
-    public static func benchmark(width: Int = 1024, height: Int = 1024, repeats: Int = 20,
+    public static func run(width: Int = 1024, height: Int = 1024, repeats: Int = 20,
                                  clahe: CLAHE = CLAHE()) -> String {
         var image = GrayImage(width: width, height: height)
         for y in 0..<height {

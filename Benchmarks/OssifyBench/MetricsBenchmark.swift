@@ -1,4 +1,5 @@
 import Foundation
+import GANMetrics
 import RunKit
 import Torch
 

@@ -1,4 +1,5 @@
 import Foundation
+import LatentLab
 import RunKit
 import Torch
 
