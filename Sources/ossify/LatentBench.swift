@@ -1,5 +1,6 @@
 import ArgumentParser
 import LatentLab
+import OssifyBench
 
 struct LassoBench: ParsableCommand {
     static let configuration = CommandConfiguration(
