@@ -196,6 +196,17 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         #expect(Set(g).count == 4)
     }
 
+    @Test func optionsWrittenBeforeLabelGroupsReadAsTheyTrained() throws {
+        var training = ConditionTraining()
+        training.balanceAge = true
+        training.labelGroupSize = 4
+        let current = try JSONDecoder().decode(ConditionTraining.self, from: JSONEncoder().encode(training))
+        #expect(current == training)
+        let older = try JSONDecoder().decode(ConditionTraining.self, from: Data(#"{"balanceAge": true, "vicinity": "soft"}"#.utf8))
+        #expect(older.balanceAge && older.vicinity == .soft && !older.labelGroups && older.groupSize(minibatch: 16) == 1)
+        #expect(older.vicinityMultiplier == 1 && older.auxiliaryWeight == 1 && older.kappaMonths == nil)
+    }
+
     @Test func badLabelsAreNamed() throws {
         #expect(throws: ProGANError.data("store: image 17 (position 1) has bone age missing (NaN); --condition age needs a finite, non-negative age in months for every image")) {
             _ = try LabelTable(ages: [12, .nan], sexCodes: [0, 1], ids: ["16", "17"], source: "store")

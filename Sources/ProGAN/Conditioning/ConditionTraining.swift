@@ -40,6 +40,22 @@ public struct ConditionTraining: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// Reads `options.json` of any version: a field a run did not record takes the value it trained
+    /// with, which for `labelGroups` is off (runs before label groups mixed labels in a group).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        balanceAge = try c.decodeIfPresent(Bool.self, forKey: .balanceAge) ?? false
+        vicinity = try c.decodeIfPresent(VicinityKind.self, forKey: .vicinity) ?? .none
+        vicinityMultiplier = try c.decodeIfPresent(Double.self, forKey: .vicinityMultiplier) ?? 1
+        kappaMonths = try c.decodeIfPresent(Double.self, forKey: .kappaMonths)
+        labelNoiseMonths = try c.decodeIfPresent(Double.self, forKey: .labelNoiseMonths)
+        auxiliaryWeight = try c.decodeIfPresent(Double.self, forKey: .auxiliaryWeight) ?? 1
+        labelGroups = try c.decodeIfPresent(Bool.self, forKey: .labelGroups) ?? false
+        labelGroupSize = try c.decodeIfPresent(Int.self, forKey: .labelGroupSize)
+        ageRangeMonths = try c.decodeIfPresent([Double].self, forKey: .ageRangeMonths)
+        imagesPerYear = try c.decodeIfPresent([Int].self, forKey: .imagesPerYear)
+    }
+
     public var ageRange: ClosedRange<Double>? {
         guard let range = ageRangeMonths, range.count == 2, range[0] <= range[1] else { return nil }
         return range[0]...range[1]
