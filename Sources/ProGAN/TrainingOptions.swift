@@ -76,7 +76,7 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
 
     /// Named configurations. `paper` is the paper's 1024² run; `official` the TF default
     /// (preset-v2-1gpu); `cpu-32` and `cpu-64` are sized for two CPU cores; `cpu-32-realism` and
-    /// `cpu-64-realism` add the realism levers (a proposal, see `applyRealismLevers`).
+    /// `cpu-64-realism` add the realism levers (measured, not better: see `applyRealismLevers`).
     public static func preset(_ name: String) throws -> ProGANOptions {
         switch name {
         case "paper":
