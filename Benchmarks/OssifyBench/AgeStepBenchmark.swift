@@ -36,20 +36,15 @@ public enum AgeStepBenchmark {
                                                                               warmupFraction: 0, shape: .constant),
                                  weightDecay: 1e-4)
         let random = Generator(seed: 1)
-        var samples: [Double] = []
-        for i in 0..<(c.warmup + c.steps) {
-            let images = Tensor.rand([c.batch, 1, c.resolution, c.resolution], generator: random) * 2 - 1
-            let ages = Tensor.rand([c.batch], generator: random) * 228
-            let sexes = (Tensor.rand([c.batch], generator: random) * 2).floor()
-            let start = DispatchTime.now().uptimeNanoseconds
-            try trainer.trainStep(images: images, ages: ages, sexes: sexes)
-            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            if i >= c.warmup { samples.append(ms) }
+        var batch: (images: Tensor, ages: Tensor, sexes: Tensor)?
+        let timing = try Timing.measure(repeats: c.steps, warmup: c.warmup, before: {
+            batch = (Tensor.rand([c.batch, 1, c.resolution, c.resolution], generator: random) * 2 - 1,
+                     Tensor.rand([c.batch], generator: random) * 228,
+                     (Tensor.rand([c.batch], generator: random) * 2).floor())
+        }) {
+            try trainer.trainStep(images: batch!.images, ages: batch!.ages, sexes: batch!.sexes)
         }
-        samples.sort()
-        let median = samples.count % 2 == 1 ? samples[samples.count / 2]
-            : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
-        return (median, model.parameterCount)
+        return (timing.medianMs, model.parameterCount)
     }
 
     public static func run(_ c: Configuration, python: String = "/usr/bin/python3", emit: (String) -> Void) throws {

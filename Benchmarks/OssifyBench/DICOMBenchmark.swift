@@ -64,10 +64,10 @@ public enum DICOMBenchmark {
                                    "compression_ratio": Double(settings.width * settings.height * 2) / Double(max(size, 1)),
                                    "compressed_with": compressor, "gdcm_version": DICOMToolkit.version]))
 
-        let decode = try Timing.measureThrowing(repeats: settings.repeats, warmup: settings.warmup) {
+        let decode = try Timing.measure(repeats: settings.repeats, warmup: settings.warmup) {
             _ = try DICOMReader.storedValues(compressed)
         }
-        let render = try Timing.measureThrowing(repeats: settings.repeats, warmup: settings.warmup) {
+        let render = try Timing.measure(repeats: settings.repeats, warmup: settings.warmup) {
             _ = try DICOMReader.read(compressed, window: .first)
         }
         let ours = ["dicom_decode": decode, "dicom_render": render]

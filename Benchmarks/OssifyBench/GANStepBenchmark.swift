@@ -90,7 +90,7 @@ public enum GANStepBenchmark {
     static func time(_ options: ProGANOptions, _ c: Configuration,
                      dataParallel: ProGANDataParallel? = nil) throws -> (timing: Timing, trainer: ProGANTrainer) {
         let ready = try ready(options, c, dataParallel: dataParallel)
-        return (try Timing.measureThrowing(repeats: c.steps, warmup: 0, ready.step), ready.trainer)
+        return (try Timing.measure(repeats: c.steps, warmup: 0, ready.step), ready.trainer)
     }
 
     /// Steps `trainers` in turn, one step each per round, so that all see the same moments of a
@@ -99,7 +99,7 @@ public enum GANStepBenchmark {
         var samples = [[Double]](repeating: [], count: trainers.count)
         for _ in 0..<steps {
             for (i, trainer) in trainers.enumerated() {
-                samples[i] += try Timing.measureThrowing(repeats: 1, warmup: 0, trainer.step).samplesMs
+                samples[i] += try Timing.measure(repeats: 1, warmup: 0, trainer.step).samplesMs
             }
         }
         return samples.map { Timing(samplesMs: $0) }

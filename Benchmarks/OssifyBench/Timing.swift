@@ -10,21 +10,11 @@ public struct Timing: Sendable {
     public var minMs: Double { samplesMs.min() ?? .nan }
 
     /// Runs `before` (untimed) then `body` (timed) `warmup + repeats` times; keeps the last `repeats`.
-    public static func measure(repeats: Int, warmup: Int, before: () -> Void = {}, _ body: () -> Void) -> Timing {
+    public static func measure(repeats: Int, warmup: Int, before: () throws -> Void = {},
+                               _ body: () throws -> Void) rethrows -> Timing {
         var samples: [Double] = []
         for i in 0..<(warmup + repeats) {
-            before()
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            if i >= warmup { samples.append(elapsed) }
-        }
-        return Timing(samplesMs: samples)
-    }
-
-    public static func measureThrowing(repeats: Int, warmup: Int, _ body: () throws -> Void) throws -> Timing {
-        var samples: [Double] = []
-        for i in 0..<(warmup + repeats) {
+            try before()
             let start = DispatchTime.now().uptimeNanoseconds
             try body()
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
