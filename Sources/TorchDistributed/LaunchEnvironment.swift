@@ -109,7 +109,12 @@ public struct LaunchEnvironment: Sendable, Equatable {
 
     /// Threads per worker, so that the workers on one machine together use its cores.
     public func threadsPerWorker(cores: Int = Runtime.usableCores) -> Int {
-        max(1, cores / localWorldSize)
+        Self.threadsPerWorker(workers: localWorldSize, cores: cores)
+    }
+
+    /// Threads for each of `workers` workers sharing `cores`: at least one.
+    public static func threadsPerWorker(workers: Int, cores: Int = Runtime.usableCores) -> Int {
+        max(1, cores / workers)
     }
 
     /// Whether the rendezvous runs on this machine's loopback interface.

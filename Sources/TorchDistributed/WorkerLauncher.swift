@@ -1,5 +1,4 @@
 import Foundation
-import Torch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,7 +70,7 @@ public struct WorkerLauncher {
     @discardableResult
     public func run() throws -> [String] {
         let port = try Self.freePort()
-        let threads = max(1, Runtime.usableCores / workers)
+        let threads = LaunchEnvironment.threadsPerWorker(workers: workers)
         let state = LaunchState()
         let captured = CapturedLines()
         let output: @Sendable (Int, Bool, Data) -> Void = { [capturesRootOutput] rank, isError, line in
