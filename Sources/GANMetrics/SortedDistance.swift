@@ -20,7 +20,7 @@ enum SortedDistance {
         let rows = a.size(0), n = a.size(1)
         let valuesA = a.contiguous().toArray(Float.self), valuesB = b.contiguous().toArray(Float.self)
         var sums = [Double](repeating: 0, count: rows)
-        let workers = Swift.max(1, Swift.min(rows, ProcessInfo.processInfo.activeProcessorCount))
+        let workers = Swift.max(1, Swift.min(rows, Runtime.threads))
         valuesA.withUnsafeBufferPointer { pa in
             valuesB.withUnsafeBufferPointer { pb in
                 sums.withUnsafeMutableBufferPointer { ps in
