@@ -9,8 +9,13 @@ public struct Timing: Sendable {
     }
     public var minMs: Double { samplesMs.min() ?? .nan }
 
+    /// Runs `body` `warmup + repeats` times; keeps the timings of the last `repeats`.
+    public static func measure(repeats: Int, warmup: Int, _ body: () throws -> Void) rethrows -> Timing {
+        try measure(repeats: repeats, warmup: warmup, before: {}, body)
+    }
+
     /// Runs `before` (untimed) then `body` (timed) `warmup + repeats` times; keeps the last `repeats`.
-    public static func measure(repeats: Int, warmup: Int, before: () throws -> Void = {},
+    public static func measure(repeats: Int, warmup: Int, before: () throws -> Void,
                                _ body: () throws -> Void) rethrows -> Timing {
         var samples: [Double] = []
         for i in 0..<(warmup + repeats) {
