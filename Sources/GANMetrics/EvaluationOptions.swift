@@ -71,6 +71,9 @@ public struct EvaluationOptions: Sendable {
     public var inceptionSplits = 10
     /// Where store features are cached (default `<run>/metric-cache`).
     public var cacheDirectory: String?
+    /// Where the real-vs-real baselines are kept (default `<run>/metric-baselines.json`). Runs on the
+    /// same store may share one file: each key names the store, split, sizes and features it needs.
+    public var baselinesFile: String?
     /// Show progress lines on standard error.
     public var progress = false
     /// `fidelity`: the bone-age model that reads the generated images (default: `--features` when

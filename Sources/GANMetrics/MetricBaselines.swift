@@ -1,9 +1,11 @@
 import Foundation
 import RunKit
 
-/// Real-vs-real baselines of a run (`<run>/metric-baselines.json`): computed once per store,
-/// resolution, image count, seed and feature network, then reused by every later evaluation.
-/// Each entry is a JSON object under a key that spells out everything it depends on.
+/// Real-vs-real baselines (`<run>/metric-baselines.json`, or one file that several runs share):
+/// computed once per store, split, resolution, image count, seed and feature network, then reused
+/// by every later evaluation. Each entry is a JSON object under a key that spells out everything it
+/// depends on, so runs on the same store can share a file and runs on another store never collide.
+/// Evaluations running at once merge their entries under a lock instead of overwriting each other's.
 public final class MetricBaselines {
     public let path: String
     private var entries: [String: [String: Any]]
@@ -11,35 +13,37 @@ public final class MetricBaselines {
     /// Opens (or starts) the file; an unreadable file is an error naming it.
     public init(path: String) throws {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else {
-            entries = [:]
-            return
-        }
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let stored = object["entries"] as? [String: [String: Any]] else {
-            throw MetricError.featureFile(path: path, reason: "not a metric-baselines file (delete it to recompute the baselines)")
-        }
-        entries = stored
+        entries = try Self.read(path)
     }
 
     public var keys: [String] { entries.keys.sorted() }
 
     public subscript(key: String) -> [String: Any]? { entries[key] }
 
-    /// The stored entry for `key`, or `compute()`'s, which is stored (and the file rewritten
-    /// atomically). `cached` says which.
+    /// The stored entry for `key` (also one another process stored since this file was opened), or
+    /// `compute()`'s, which is added to the file (rewritten atomically). `cached` says which.
     public func value(_ key: String, compute: () throws -> [String: Any]) throws -> (entry: [String: Any], cached: Bool) {
         if let stored = entries[key] { return (stored, true) }
+        entries.merge(try Self.read(path)) { mine, _ in mine }
+        if let stored = entries[key] { return (stored, true) }
         let entry = try compute()
-        entries[key] = entry
-        try save()
+        try FileLock.withExclusive(path) {
+            entries.merge(try Self.read(path)) { mine, _ in mine }
+            entries[key] = entry
+            let object: [String: Any] = ["format": "ossify-metric-baselines-1", "entries": entries]
+            let data = try JSONSerialization.data(withJSONObject: JSONLinesWriter.finite(object), options: [.sortedKeys])
+            try AtomicFile.write(data, to: path)
+        }
         return (entry, false)
     }
 
-    private func save() throws {
-        let object: [String: Any] = ["format": "ossify-metric-baselines-1", "entries": entries]
-        let data = try JSONSerialization.data(withJSONObject: JSONLinesWriter.finite(object), options: [.sortedKeys])
-        try AtomicFile.write(data, to: path)
+    private static func read(_ path: String) throws -> [String: [String: Any]] {
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let stored = object["entries"] as? [String: [String: Any]] else {
+            throw MetricError.featureFile(path: path, reason: "not a metric-baselines file (delete it to recompute the baselines)")
+        }
+        return stored
     }
 }

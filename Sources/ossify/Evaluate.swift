@@ -18,6 +18,7 @@ struct EvaluationSettings {
     var fidelityYears: String?
     var c2st = C2STOptions()
     var precisionRecallK = 3
+    var baselines: String?
 
     func makeEvaluator(store: String, option: String = "--metrics") throws -> SnapshotEvaluator {
         var options = EvaluationOptions(metrics: try EvaluationMetric.parseList(metrics, option: option), count: count)
@@ -33,6 +34,7 @@ struct EvaluationSettings {
         options.c2st = c2st
         options.c2st.seed = seed
         options.precisionRecallK = precisionRecallK
+        options.baselinesFile = baselines
         let featureNetwork = try features.map { try FeatureExtractorFile.open($0, option: "--features") }
         let inceptionNetwork = try inception.map {
             try FeatureExtractorFile.open($0, option: "--inception", logitsMethod: "logits")
@@ -49,8 +51,9 @@ struct Evaluate: ParsableCommand {
         discussion: """
         Images come from the snapshot's averaged generator at the resolution training had reached \
         (latent seeds 0…count−1). Each metric appends one line to <run>/metric-<name>.jsonl; \
-        real-vs-real baselines are computed once and kept in <run>/metric-baselines.json; sheets and \
-        memorisation files go to <run>/evaluate/<snapshot>/. FID and KID use --features: a bone-age \
+        real-vs-real baselines are computed once and kept in <run>/metric-baselines.json (or in a file \
+        that runs on the same store share, --baselines); sheets and memorisation files go to \
+        <run>/evaluate/<snapshot>/. FID and KID use --features: a bone-age \
         model (.safetensors from train-age; works offline) or a TorchScript network (.pt). IS needs \
         --inception, a TorchScript Inception: StyleGAN2-ADA's inception-2015-12-05.pt as it is, or one \
         with `features`/`logits` methods.
@@ -99,6 +102,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "c2st: images larger than this are box-downsampled first.") var c2stResolution = 128
     @Flag(help: "c2st: standardise each image (global brightness and contrast are then no cue).") var c2stStandardise = false
     @Option(help: "precision/recall: the k-th neighbour sets each ball's radius.") var prK = 3
+    @Option(help: ArgumentHelp("The real-vs-real baselines file (default <run>/metric-baselines.json); runs on the same store can share one.",
+                               valueName: "file"))
+    var baselines: String?
 
     var c2stOptions: C2STOptions {
         var options = C2STOptions()
@@ -121,7 +127,7 @@ struct Evaluate: ParsableCommand {
         let settings = EvaluationSettings(metrics: metrics, count: count, features: features ?? inceptionAsFeatures,
                                           inception: inception, batch: batch, seed: seed, k: k, ageModel: ageModel,
                                           sexModel: sexModel, fidelityCount: fidelityCount, fidelityYears: fidelityYears,
-                                          c2st: c2stOptions, precisionRecallK: prK)
+                                          c2st: c2stOptions, precisionRecallK: prK, baselines: baselines)
         let evaluator = try settings.makeEvaluator(store: data)
         let report = try evaluator.evaluate(snapshot: snapshot)
         print(report.table())

@@ -206,6 +206,18 @@ struct EvaluationTests {
             #expect(FileManager.default.fileExists(atPath: (output as NSString).appendingPathComponent(name)), "\(name) missing")
         }
         #expect(FileManager.default.fileExists(atPath: run.folder.file("metric-baselines.json")))
+
+        // A baselines file shared by runs on the same store: kept where --baselines says, and reused.
+        var sharing = options
+        sharing.metrics = [.swd, .fid]
+        sharing.baselinesFile = (root as NSString).appendingPathComponent("shared-baselines.json")
+        let shared = try SnapshotEvaluator(store: storePath, options: sharing, features: features)
+        #expect(try shared.evaluate(snapshot: run.folder.path).results.allSatisfy { !$0.baselineCached })
+        #expect(try shared.evaluate(snapshot: run.folder.path).results.allSatisfy { $0.baselineCached })
+        #expect(try MetricBaselines(path: sharing.baselinesFile!).keys.count == 2)
+        sharing.baselinesFile = (root as NSString).appendingPathComponent("no-such-folder/baselines.json")
+        #expect { try SnapshotEvaluator(store: storePath, options: sharing, features: features).evaluate(snapshot: run.folder.path) }
+            throws: { "\($0)".contains("no-such-folder") }
     }
 
     @Test func badEvaluationInputsGiveClearErrors() throws {
