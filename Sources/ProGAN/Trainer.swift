@@ -248,7 +248,8 @@ public final class ProGANTrainer {
         discriminatorOptimizer.step()
         // [lever: ADA] r_t from D's scores of the (augmented) reals.
         if options.augment?.adaptiveTarget != nil {
-            try adaptiveAugmentation?.observe(realScores: d.realOutputs.sliced(dim: 1, 0, 1), sumOverRanks: dataParallel.map { $0.sum })
+            try adaptiveAugmentation?.observe(realScores: d.realOutputs.sliced(dim: 1, 0, 1), fakeScores: d.fakeOutputs.sliced(dim: 1, 0, 1),
+                                              sumOverRanks: dataParallel.map { $0.sum })
         }
 
         generator.zeroGrad()

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import ProGAN
 
+extension ADAHeuristic: ExpressibleByArgument {}
+
 /// train-gan's realism levers and CPU-budget schedule options; each lands in options.json.
 struct LeverArguments: ParsableArguments {
     @Option(help: "Augment every image D sees: none | diffaugment (p = 1) | ada (adaptive p, target 0.6). Never flips or turns.")
@@ -10,6 +12,9 @@ struct LeverArguments: ParsableArguments {
     var augmentTransforms: String?
     @Option(help: "With --augment: the fixed p, or ADA's starting p.") var augmentP: Double?
     @Option(help: "ADA's target for r_t = E[sign(D(real))] (default 0.6).") var adaTarget: Double?
+    @Option(help: ArgumentHelp("ADA: sign (ADA's E[sign(D(real))]) or centred (the sign taken from the midpoint of the real and fake scores; for WGAN-GP, whose critic's offset is free).",
+                               valueName: "sign|centred"))
+    var adaHeuristic: ADAHeuristic?
     @Option(help: "ADA: minibatches between p updates (default 4).") var adaInterval: Int?
     @Option(help: "ADA: thousand images over which p can move by 1 (default 500).") var adaKimg: Double?
     @Option(help: "D's loss: wasserstein (PGGAN) | logistic (non-saturating, StyleGAN2).") var loss: String?
@@ -42,17 +47,18 @@ struct LeverArguments: ParsableArguments {
             default: throw ValidationError("--augment: expected none, diffaugment or ada, got \(augment)")
             }
         }
-        let augmentDetails = augmentTransforms != nil || augmentP != nil || adaTarget != nil || adaInterval != nil || adaKimg != nil
+        let augmentDetails = augmentTransforms != nil || augmentP != nil || adaTarget != nil || adaInterval != nil || adaKimg != nil || adaHeuristic != nil
         if augmentDetails {
             guard var options = o.augment else {
                 throw ValidationError("--augment-transforms, --augment-p and --ada-* need --augment diffaugment or ada")
             }
             if let augmentTransforms { options.transforms = try AugmentTransform.parseList(augmentTransforms) }
             if let augmentP { options.probability = augmentP }
-            if adaTarget != nil || adaInterval != nil || adaKimg != nil {
-                guard options.adaptiveTarget != nil else { throw ValidationError("--ada-target, --ada-interval and --ada-kimg need --augment ada") }
+            if adaTarget != nil || adaInterval != nil || adaKimg != nil || adaHeuristic != nil {
+                guard options.adaptiveTarget != nil else { throw ValidationError("--ada-target, --ada-heuristic, --ada-interval and --ada-kimg need --augment ada") }
             }
             if let adaTarget { options.adaptiveTarget = adaTarget }
+            if let adaHeuristic { options.adaptiveHeuristic = adaHeuristic }
             if let adaInterval { options.adaptiveInterval = adaInterval }
             if let adaKimg { options.adaptiveKimg = adaKimg }
             o.augment = options

@@ -159,6 +159,43 @@ import TorchNN
         #expect(abs(ada.probability - 0.64) < 1e-12 && copy.state == ada.state, "r_t = 10/16 = 0.625 > 0.6")
     }
 
+    @Test func centredHeuristicReadsACriticWhoseOffsetIsFree() throws {
+        // A WGAN critic that separates every real from every fake but scores all of them below 0
+        // (its drift term pins the reals near 0): ADA's sign says "unsure", the centred sign "sure".
+        let reals = Tensor((0..<16).map { -0.2 + 0.01 * Float($0) }, shape: [16, 1])
+        let fakes = Tensor((0..<16).map { -1.4 + 0.01 * Float($0) }, shape: [16, 1])
+        var options = AugmentOptions.adaptive
+        options.adaptiveInterval = 1
+        let sign = AdaptiveAugmentation(options: options)
+        options.adaptiveHeuristic = .centred
+        let centred = AdaptiveAugmentation(options: options)
+        try sign.observe(realScores: reals, fakeScores: fakes)
+        try centred.observe(realScores: reals, fakeScores: fakes)
+        #expect(sign.lastHeuristic == -1 && sign.probability == 0)
+        #expect(centred.lastHeuristic == 1 && centred.probability > 0)
+        // Real and fake scores drawn alike: half the reals on either side of the midpoint, r_t near 0.
+        let random = Generator(seed: 3)
+        var heuristics: [Double] = []
+        for _ in 0..<64 {
+            try centred.observe(realScores: Tensor.randn([16, 1], generator: random) - 5,
+                                fakeScores: Tensor.randn([16, 1], generator: random) - 5)
+            heuristics.append(centred.lastHeuristic!)
+        }
+        #expect(abs(heuristics.reduce(0, +) / 64) < 0.15, "\(heuristics.reduce(0, +) / 64)")
+        #expect(throws: ProGANError.self) { try centred.observe(realScores: reals) }
+    }
+
+    @Test func augmentOptionsOfEarlierRunsReadAsTheyTrained() throws {
+        var options = AugmentOptions.adaptive
+        options.adaptiveHeuristic = .centred
+        let data = try JSONEncoder().encode(options)
+        #expect(try JSONDecoder().decode(AugmentOptions.self, from: data) == options)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object.removeValue(forKey: "adaptiveHeuristic")
+        let older = try JSONDecoder().decode(AugmentOptions.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(older.adaptiveHeuristic == .sign && older.adaptiveTarget == 0.6)
+    }
+
     @Test func halfLifeEMAArithmetic() {
         // StyleGAN2-ADA: batch 64, ema_kimg 20 → β = 0.5^(64/20000) ≈ 0.99778.
         let plain = GeneratorEMAHalfLife(halfLifeKimg: 20)

@@ -1,8 +1,8 @@
 import Foundation
 import Torch
 
-/// ADA's controller (Karras et al. 2020, `training_loop.py`): r_t = E[sign(D(real))] over an
-/// interval of minibatches; p ← clamp(p + sign(r_t − target) · images / (ada_kimg · 1000), 0, 1), so
+/// ADA's controller (Karras et al. 2020, `training_loop.py`): r_t = E[sign(D(real))] (or centred
+/// on the midpoint of the real and fake scores, `ADAHeuristic.centred`) over an interval of minibatches; p ← clamp(p + sign(r_t − target) · images / (ada_kimg · 1000), 0, 1), so
 /// p rises while D is sure of the reals (overfitting) and falls otherwise. The signs are summed on
 /// the device; the sum is read once per interval.
 public final class AdaptiveAugmentation {
@@ -19,11 +19,16 @@ public final class AdaptiveAugmentation {
         probability = options.probability
     }
 
-    /// Adds one minibatch's real scores [N] or [N, 1]; updates p at the end of an interval. Data
-    /// parallel, `sumOverRanks` sums [sign sum, count] over the ranks in place, so every rank
-    /// counts the whole minibatch and holds the same p.
-    public func observe(realScores: Tensor, sumOverRanks: ((Tensor) throws -> Void)? = nil) throws {
-        let scores = realScores.detached().reshaped([-1])
+    /// Adds one minibatch's real scores [N] or [N, 1] (and its fake scores, which the centred
+    /// heuristic needs); updates p at the end of an interval. Data parallel, `sumOverRanks` sums
+    /// [sign sum, count] over the ranks in place, so every rank counts the whole minibatch and
+    /// holds the same p (the centred heuristic's midpoint is each rank's own).
+    public func observe(realScores: Tensor, fakeScores: Tensor? = nil, sumOverRanks: ((Tensor) throws -> Void)? = nil) throws {
+        var scores = realScores.detached().reshaped([-1])
+        if options.adaptiveHeuristic == .centred {
+            guard let fakeScores else { throw ProGANError.invalidOption("ada-heuristic", "centred needs the fake scores") }
+            scores = scores - (scores.mean() + fakeScores.detached().mean()) * 0.5
+        }
         var sum = scores.sign().to(.float64).sum()
         var count = scores.size(0)
         if let sumOverRanks {

@@ -32,20 +32,45 @@ public enum AugmentTransform: String, Codable, Sendable, CaseIterable {
     }
 }
 
+/// What ADA's controller reads as "D is sure of the reals".
+public enum ADAHeuristic: String, Codable, Sendable, CaseIterable {
+    /// ADA's r_t = E[sign(D(real))]: 0 is D's boundary under the logistic loss.
+    case sign
+    /// r_t = E[sign(D(real) − m)], m halfway between the minibatch's mean real and mean fake score:
+    /// a WGAN critic's offset is free (its drift term holds the real scores near 0), so there the
+    /// sign of D(real) says little. The same 0.6 target then asks that 80% of the reals score
+    /// above the midpoint.
+    case centred
+}
+
 /// The augmentation lever: DiffAugment (every transform on every image D sees, p = 1) or ADA's
 /// adaptive p, which each transform fires with, per image.
 public struct AugmentOptions: Codable, Sendable, Equatable {
     public var transforms: [AugmentTransform] = AugmentTransform.allCases
     /// p when fixed (DiffAugment: 1); where an adaptive p starts.
     public var probability = 1.0
-    /// ADA: p follows r_t = E[sign(D(real))] toward this target; nil keeps p fixed.
+    /// ADA: p follows r_t (`adaptiveHeuristic`) toward this target; nil keeps p fixed.
     public var adaptiveTarget: Double?
+    /// ADA: how r_t reads D's scores (ADA's sign unless asked; runs before the choice used it).
+    public var adaptiveHeuristic = ADAHeuristic.sign
     /// ADA: minibatches between p updates.
     public var adaptiveInterval = 4
     /// ADA: thousand images over which p can move by 1.
     public var adaptiveKimg = 500.0
 
     public init() {}
+
+    /// Reads `options.json` of any version: a field a run did not record takes the value it trained with.
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        transforms = try c.decode([AugmentTransform].self, forKey: .transforms)
+        probability = try c.decode(Double.self, forKey: .probability)
+        adaptiveTarget = try c.decodeIfPresent(Double.self, forKey: .adaptiveTarget)
+        adaptiveHeuristic = try c.decodeIfPresent(ADAHeuristic.self, forKey: .adaptiveHeuristic) ?? adaptiveHeuristic
+        adaptiveInterval = try c.decode(Int.self, forKey: .adaptiveInterval)
+        adaptiveKimg = try c.decode(Double.self, forKey: .adaptiveKimg)
+    }
 
     /// DiffAugment's color,translation,cutout at p = 1.
     public static var diffAugment: AugmentOptions { AugmentOptions() }
