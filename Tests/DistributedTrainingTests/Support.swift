@@ -74,11 +74,14 @@ final class Worker: @unchecked Sendable {
         process.standardError = pipe
         try process.run()
         drained.enter()
+        // Kept as it arrives: a process another test spawns meanwhile may inherit the pipe's write
+        // end and hold off its end of file long after this worker exited.
         Thread { [self] in
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            lock.lock()
-            collected = data
-            lock.unlock()
+            while case let chunk = pipe.fileHandleForReading.availableData, !chunk.isEmpty {
+                lock.lock()
+                collected.append(chunk)
+                lock.unlock()
+            }
             drained.leave()
         }.start()
     }
