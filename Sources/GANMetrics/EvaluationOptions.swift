@@ -20,6 +20,8 @@ public enum EvaluationMetric: String, CaseIterable, Sendable, Hashable {
     /// Improved precision and recall (k-NN manifolds) on the FID features: fidelity and coverage.
     case precision
     case recall
+    /// The share of flat frames: generated images with less contrast than all but 1% of real ones.
+    case flat
 
     /// Parses "ms-ssim,swd,fid"; "all" means every metric but fidelity (conditional snapshots only).
     /// Throws naming the unknown one.
@@ -85,6 +87,8 @@ public struct EvaluationOptions: Sendable {
     public var c2st = C2STOptions()
     /// `precision`/`recall`: neighbours that set each ball's radius.
     public var precisionRecallK = 3
+    /// `flat`: a frame is flat below this percentile of real images' contrast.
+    public var flatPercentile = 1.0
 
     public init(metrics: [EvaluationMetric] = [.msssim, .swd], count: Int = 10_000) {
         self.metrics = metrics
@@ -106,6 +110,7 @@ public struct EvaluationOptions: Sendable {
         try check(kidSubsets >= 1 && kidSubsetSize >= 2, "KID needs at least 1 subset of at least 2 images")
         try check(inceptionSplits >= 1, "Inception Score splits must be at least 1")
         try check(precisionRecallK >= 1, "--pr-k must be at least 1, got \(precisionRecallK)")
+        try check(flatPercentile > 0 && flatPercentile < 50, "flat-frame percentile must be in (0, 50), got \(flatPercentile)")
         if metrics.contains(.c2st) { try c2st.validate() }
     }
 }

@@ -80,6 +80,7 @@ final class EvaluationRun {
         let c2stCount = metrics.contains(.c2st) ? twoSampleCount : 0
         var c2stImages: [Tensor] = []
         let keepLogits = metrics.contains(.inceptionScore)
+        var generatedContrasts: [Double] = []
         let k = Swift.max(options.neighbours, 1)
 
         var msssimSum = 0.0, msssimPairs = 0
@@ -113,6 +114,7 @@ final class EvaluationRun {
                 msssimPairs += values.size(0)
             }
             swdGenerated?.add(pixels, generator: swdPatches)
+            if metrics.contains(.flat) { generatedContrasts += FlatFrames.contrast(pixels) }
             if range.lowerBound < c2stCount {
                 c2stImages.append(twoSampleInput(pixels.sliced(dim: 0, 0, Swift.min(range.count, c2stCount - range.lowerBound))))
             }
@@ -150,6 +152,8 @@ final class EvaluationRun {
                 results.append(try c2stResult(generated: Tensor.cat(c2stImages)))
             case .precision, .recall:
                 results.append(try precisionRecallResult(metric, generated: featureMatrix!, network: featureNetwork!))
+            case .flat:
+                results.append(try flatResult(generatedContrasts: generatedContrasts))
             case .neighbours, .memorisation, .fidelity:
                 break
             }
@@ -207,6 +211,36 @@ final class EvaluationRun {
         if let levels = baseline["per_level"] as? [Double] { extras["baseline_per_level"] = levels }
         return MetricResult(metric: .swd, value: result.average, realBaseline: baseline["value"] as? Double,
                             baselineCached: cached, images: plan.count, extras: extras)
+    }
+
+    private func contrasts(of indices: [Int]) -> [Double] {
+        var out: [Double] = []
+        store.forEachBatch(indices, size: options.batch) { _, pixels in out += FlatFrames.contrast(pixels) }
+        return out
+    }
+
+    /// The threshold comes from one real half; the baseline is the share of the other half below it.
+    private func flatResult(generatedContrasts: [Double]) throws -> MetricResult {
+        let percentile = options.flatPercentile
+        let (baseline, cached) = try baselines.value("flat|\(realContext)|percentile=\(percentile)") {
+            evaluator.log("baseline: contrast of two disjoint real halves of \(plan.halfA.count)")
+            let a = contrasts(of: plan.halfA), b = contrasts(of: plan.halfB)
+            let threshold = FlatFrames.threshold(a, percentile: percentile)
+            return ["value": FlatFrames.share(b, below: threshold), "threshold": threshold,
+                    "real_median_contrast": FlatFrames.threshold(a, percentile: 50), "images": plan.halfA.count]
+        }
+        guard let threshold = baseline["threshold"] as? Double else {
+            throw MetricError.featureFile(path: baselines.path, reason: "the flat-frame baseline has no threshold (delete the file to recompute)")
+        }
+        let value = FlatFrames.share(generatedContrasts, below: threshold)
+        return MetricResult(metric: .flat, value: value, realBaseline: baseline["value"] as? Double, baselineCached: cached,
+                            images: generatedContrasts.count,
+                            extras: ["threshold": threshold, "percentile": percentile,
+                                     "median_contrast": FlatFrames.threshold(generatedContrasts, percentile: 50),
+                                     "real_median_contrast": baseline["real_median_contrast"] ?? NSNull(),
+                                     "baseline_images": baseline["images"] ?? NSNull()],
+                            note: String(format: "%.1f%% of the frames are flatter than %g%% of real images (contrast < %.1f grey levels)",
+                                         100 * value, 100 - percentile, threshold))
     }
 
     // MARK: feature metrics

@@ -71,13 +71,16 @@ struct Evaluate: ParsableCommand {
         test between two sets of real children (the baseline) and a positive control (real against \
         slightly blurred real). A classifier whose training AUC stays below --c2st-min-train-auc did \
         not fit its training images and gives no figure. precision and recall (or pr): improved \
-        precision and recall (Kynkäänniemi et al. 2019, k-NN balls, --pr-k) on the --features network.
+        precision and recall (Kynkäänniemi et al. 2019, k-NN balls, --pr-k) on the --features network. \
+        flat: the share of flat frames, generated images whose contrast (pixel standard deviation) is \
+        below that of 99% of real images (one real half sets the threshold; the other half's share, \
+        about 1%, is the baseline).
         """
     )
 
     @Option(help: "A snapshot (.safetensors or its .json), or a run folder (its latest snapshot).") var snapshot: String
     @Option(help: "The packed store of real images (ossify dataset pack).") var data: String
-    @Option(help: "Comma-separated: ms-ssim,swd,fid,kid,is,nn,memorisation,fidelity,c2st,precision,recall (pr = both; or all).")
+    @Option(help: "Comma-separated: ms-ssim,swd,fid,kid,is,nn,memorisation,fidelity,c2st,precision,recall (pr = both),flat (or all).")
     var metrics = "ms-ssim,swd"
     @Option(help: "Feature network for FID/KID and feature-space neighbours: bone-age model (.safetensors) or TorchScript (.pt).")
     var features: String?

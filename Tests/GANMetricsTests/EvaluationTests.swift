@@ -171,7 +171,7 @@ struct EvaluationTests {
             SyntheticPatterns.textured(set: 0, image: i, side: side)
         }
         let run = try Self.tinyRun(store: storePath, in: root)
-        var options = EvaluationOptions(metrics: [.msssim, .swd, .fid, .kid, .neighbours, .memorisation], count: 16)
+        var options = EvaluationOptions(metrics: [.msssim, .swd, .fid, .kid, .neighbours, .memorisation, .flat], count: 16)
         options.batch = 8
         options.kidSubsets = 5
         let features = try AgeModelFeatureExtractor(path: try tinyAgeModel(in: root))
