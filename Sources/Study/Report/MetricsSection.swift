@@ -9,6 +9,10 @@ extension StudyReport {
         "is": "Inception Score from the user's Inception network (higher is better; 10 splits).",
         "nn": "Median distance from a generated image to its nearest training image in pixels (real: held-out real images to the training set).",
         "memorisation": "Fraction of generated images closer to a training image than the 1st percentile of held-out real images (real: that fraction for the held-out images themselves).",
+        "c2st": "ROC AUC of a small CNN telling generated images from held-out real children (0.5: indistinguishable; real: two sets of real children).",
+        "precision": "Share of generated images inside the real images' k-NN feature manifold (fidelity; higher is better).",
+        "recall": "Share of real images inside the generated images' k-NN feature manifold (coverage; higher is better).",
+        "flat": "Share of flat frames: generated images with less contrast than 99% of real images (real: about 1% by construction).",
     ]
 
     /// Metrics over training against the real-vs-real baselines (the study's Fig. 6).
