@@ -5,7 +5,7 @@ import RunKit
 /// computed once per store, split, resolution, image count, seed and feature network, then reused
 /// by every later evaluation. Each entry is a JSON object under a key that spells out everything it
 /// depends on, so runs on the same store can share a file and runs on another store never collide.
-/// Evaluations running at once merge their entries under a lock instead of overwriting each other's.
+/// Evaluations running at once share the file through a lock: none recomputes or overwrites another's entry.
 public final class MetricBaselines {
     public let path: String
     private var entries: [String: [String: Any]]
@@ -22,19 +22,21 @@ public final class MetricBaselines {
 
     /// The stored entry for `key` (also one another process stored since this file was opened), or
     /// `compute()`'s, which is added to the file (rewritten atomically). `cached` says which.
+    /// Baselines are computed under the file's lock, one at a time: an evaluation that needs one
+    /// another process is computing waits for it and reuses it instead of computing it again.
     public func value(_ key: String, compute: () throws -> [String: Any]) throws -> (entry: [String: Any], cached: Bool) {
         if let stored = entries[key] { return (stored, true) }
-        entries.merge(try Self.read(path)) { mine, _ in mine }
-        if let stored = entries[key] { return (stored, true) }
-        let entry = try compute()
-        try FileLock.withExclusive(path) {
+        return try FileLock.withExclusive(path) {
+            entries.merge(try Self.read(path)) { mine, _ in mine }
+            if let stored = entries[key] { return (stored, true) }
+            let entry = try compute()
             entries.merge(try Self.read(path)) { mine, _ in mine }
             entries[key] = entry
             let object: [String: Any] = ["format": "ossify-metric-baselines-1", "entries": entries]
             let data = try JSONSerialization.data(withJSONObject: JSONLinesWriter.finite(object), options: [.sortedKeys])
             try AtomicFile.write(data, to: path)
+            return (entry, false)
         }
-        return (entry, false)
     }
 
     private static func read(_ path: String) throws -> [String: [String: Any]] {

@@ -22,6 +22,31 @@ struct MetricBaselinesTests {
                 "one evaluation's save dropped the other's entry")
     }
 
+    @Test("An evaluation that needs a baseline another is computing waits for it instead of computing it again")
+    func concurrentEvaluationsComputeOnce() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = (root as NSString).appendingPathComponent("shared-baselines.json")
+        let second = try MetricBaselines(path: path)
+        let computing = DispatchSemaphore(value: 0), done = DispatchGroup()
+        nonisolated(unsafe) var firstCached: Bool?
+        done.enter()
+        Thread {
+            firstCached = try? MetricBaselines(path: path).value("c2st|store=A") {
+                computing.signal()
+                Thread.sleep(forTimeInterval: 0.5)
+                return ["value": 0.5]
+            }.cached
+            done.leave()
+        }.start()
+        computing.wait()
+        var computedAgain = false
+        let (entry, cached) = try second.value("c2st|store=A") { computedAgain = true; return ["value": -1] }
+        done.wait()
+        #expect(!computedAgain && cached && entry["value"] as? Double == 0.5)
+        #expect(firstCached == false)
+    }
+
     @Test("A file that is not a baselines file is an error naming it, and is left as it was")
     func foreignFileIsRefused() throws {
         let root = try temporaryFolder()
