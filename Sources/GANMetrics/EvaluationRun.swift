@@ -220,27 +220,36 @@ final class EvaluationRun {
     }
 
     /// The threshold comes from one real half; the baseline is the share of the other half below it.
+    /// The same shares at the reals' 5th, 10th and 25th percentiles go to the line: whether G makes
+    /// low-contrast frames as often as the data has them.
     private func flatResult(generatedContrasts: [Double]) throws -> MetricResult {
         let percentile = options.flatPercentile
-        let (baseline, cached) = try baselines.value("flat|\(realContext)|percentile=\(percentile)") {
+        let percentiles = [percentile] + FlatFrames.comparedPercentiles.filter { $0 != percentile }
+        let key = "flat|\(realContext)|percentiles=\(percentiles.map { "\($0)" }.joined(separator: ","))"
+        let (baseline, cached) = try baselines.value(key) {
             evaluator.log("baseline: contrast of two disjoint real halves of \(plan.halfA.count)")
             let a = contrasts(of: plan.halfA), b = contrasts(of: plan.halfB)
-            let threshold = FlatFrames.threshold(a, percentile: percentile)
-            return ["value": FlatFrames.share(b, below: threshold), "threshold": threshold,
+            let thresholds = percentiles.map { FlatFrames.threshold(a, percentile: $0) }
+            return ["value": FlatFrames.share(b, below: thresholds[0]), "thresholds": thresholds,
+                    "shares": thresholds.map { FlatFrames.share(b, below: $0) },
                     "real_median_contrast": FlatFrames.threshold(a, percentile: 50), "images": plan.halfA.count]
         }
-        guard let threshold = baseline["threshold"] as? Double else {
-            throw MetricError.featureFile(path: baselines.path, reason: "the flat-frame baseline has no threshold (delete the file to recompute)")
+        guard let thresholds = baseline["thresholds"] as? [Double], thresholds.count == percentiles.count else {
+            throw MetricError.featureFile(path: baselines.path, reason: "the flat-frame baseline has no thresholds (delete the file to recompute)")
         }
-        let value = FlatFrames.share(generatedContrasts, below: threshold)
+        let shares = thresholds.map { FlatFrames.share(generatedContrasts, below: $0) }
+        let value = shares[0]
         return MetricResult(metric: .flat, value: value, realBaseline: baseline["value"] as? Double, baselineCached: cached,
                             images: generatedContrasts.count,
-                            extras: ["threshold": threshold, "percentile": percentile,
+                            extras: ["threshold": thresholds[0], "percentile": percentile, "percentiles": percentiles,
+                                     "thresholds": thresholds, "shares": shares, "baseline_shares": baseline["shares"] ?? NSNull(),
                                      "median_contrast": FlatFrames.threshold(generatedContrasts, percentile: 50),
                                      "real_median_contrast": baseline["real_median_contrast"] ?? NSNull(),
                                      "baseline_images": baseline["images"] ?? NSNull()],
-                            note: String(format: "%.1f%% of the frames are flatter than %g%% of real images (contrast < %.1f grey levels)",
-                                         100 * value, 100 - percentile, threshold))
+                            note: String(format: "%.1f%% of the frames are flatter than %g%% of real images (contrast < %.1f grey levels); ",
+                                         100 * value, 100 - percentile, thresholds[0])
+                                + zip(percentiles.dropFirst(), shares.dropFirst()).map { String(format: "%.1f%% below the reals' %gth percentile", 100 * $1, $0) }
+                                    .joined(separator: ", "))
     }
 
     // MARK: feature metrics

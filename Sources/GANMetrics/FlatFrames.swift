@@ -5,6 +5,9 @@ import Torch
 /// deviation of its 8-bit pixels; a frame is flat when its contrast falls below the `percentile`-th
 /// percentile of real images' contrasts, so about `percentile`% of real images are flat by this rule.
 public enum FlatFrames {
+    /// Real-contrast percentiles whose generated shares `evaluate` reports beside the flat share.
+    public static let comparedPercentiles: [Double] = [5, 10, 25]
+
     /// Per-image standard deviation of pixels [N, 1, H, W] (0...255).
     public static func contrast(_ pixels: Tensor) -> [Double] {
         let rows = pixels.to(.float64).reshaped([pixels.size(0), -1])

@@ -201,6 +201,8 @@ struct EvaluationTests {
             }
         }
         #expect(try JSONLinesWriter.read(run.folder.file("metric-swd.jsonl")).first?["SWDx1e3_16"] != nil)
+        let flat = try #require(try JSONLinesWriter.read(run.folder.file("metric-flat.jsonl")).first)
+        #expect((flat["shares"] as? [Double])?.count == 4 && (flat["baseline_shares"] as? [Double])?.count == 4)
         let output = (run.folder.path as NSString).appendingPathComponent("evaluate/\(first.snapshot)")
         for name in ["nn-pixels.png", "nn-features.png", "memorisation-pixels.json", "memorisation-features.json"] {
             #expect(FileManager.default.fileExists(atPath: (output as NSString).appendingPathComponent(name)), "\(name) missing")
