@@ -125,11 +125,11 @@ public enum ProGANSnapshot {
         }
     }
 
-    /// The averaged generator (Gs) of a snapshot (its tensors, or its cursor .json), ready to
-    /// generate at the phase training had reached: from the cursor beside the tensors, else the
-    /// phase in the tensors' metadata, else the final resolution (said in `phaseOrigin`).
+    /// The averaged generator (Gs) of a snapshot (its tensors, its cursor .json, or a run folder's
+    /// latest snapshot), ready to generate at the phase training had reached: from the cursor beside
+    /// the tensors, else the phase in the tensors' metadata, else the final resolution (said in `phaseOrigin`).
     public static func loadGenerator(_ path: String) throws -> SnapshotGenerator {
-        let tensorsPath = path.hasSuffix(".json") ? (path as NSString).deletingPathExtension + ".safetensors" : path
+        let tensorsPath = (try resolve(path) as NSString).deletingPathExtension + ".safetensors"
         let contents = try SafeTensors.read(tensorsPath)
         let options = try options(ofTensors: tensorsPath, metadata: contents.metadata)
         let generator = ProGenerator(options.network)
@@ -138,7 +138,12 @@ public enum ProGANSnapshot {
         do {
             try generator.load(stateDict: state)
         } catch {
-            throw ProGANError.incompatibleSnapshot(path: tensorsPath, "its Gs does not match its options: \(error.localizedDescription)")
+            var reason = "its Gs does not match its options: \(error.localizedDescription)"
+            if options.network.conditioning != nil, state["b4.embed.weight"] != nil {
+                reason += ". It is a conditional snapshot from before G normalised z and the label embedding together "
+                    + "(Ossify before 2026-12-06); such snapshots do not load in this version: train the run again"
+            }
+            throw ProGANError.incompatibleSnapshot(path: tensorsPath, reason)
         }
         generator.eval()
         let cursorPath = (tensorsPath as NSString).deletingPathExtension + ".json"

@@ -25,7 +25,7 @@ struct Generate: ParsableCommand {
         """
     )
 
-    @Option(help: "A snapshot (.safetensors or its .json cursor).") var snapshot: String
+    @Option(help: "A snapshot (.safetensors or its .json cursor), or a run folder (its latest snapshot).") var snapshot: String
     @Option(help: "Seeds, e.g. 0-99 or 1,5,9. A seed always gives the same latent.") var seeds = "0-15"
     @Option(help: "Generate seeds 0…count−1 (instead of --seeds).") var count: Int?
     @Option(help: "Output folder.") var out: String

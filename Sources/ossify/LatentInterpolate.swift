@@ -20,7 +20,7 @@ struct LatentInterpolate: ParsableCommand {
 
     enum Mode: String, ExpressibleByArgument, CaseIterable { case study, direction, both }
 
-    @Option(help: "A PGGAN snapshot.") var snapshot: String
+    @Option(help: "A PGGAN snapshot (.safetensors or its .json cursor), or a run folder (its latest snapshot).") var snapshot: String
     @Option(help: "A bone-age model.") var ageModel: String
     @Option(help: "A latent store (from latent sample).") var store: String
     @Option(help: "Output folder (walks go to <out>/study and <out>/direction).") var out: String

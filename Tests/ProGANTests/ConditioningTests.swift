@@ -294,6 +294,12 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         try FileManager.default.copyItem(atPath: snapshot, toPath: lone)
         let fromMetadata = try ProGANSnapshot.loadGenerator(lone)
         #expect(fromMetadata.phaseOrigin == .metadata && fromMetadata.level == generator.level)
+        // A run folder means its latest snapshot; a path that is neither is named.
+        let fromFolder = try ProGANSnapshot.loadGenerator(run.folder.path)
+        #expect(fromFolder.path == snapshot && fromFolder.level == generator.level && fromFolder.alpha == generator.alpha)
+        #expect { try ProGANSnapshot.loadGenerator(run.folder.path + "/missing.safetensors") } throws: {
+            "\($0)".contains("missing.safetensors") && "\($0)".contains("no such snapshot")
+        }
         // Files are written at that resolution too.
         let out = temporaryFolder()
         let written = try ProGANGeneration.generate(with: generator, seeds: [0, 1], labels: labels, outputDirectory: out)
