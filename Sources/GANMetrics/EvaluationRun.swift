@@ -229,10 +229,10 @@ final class EvaluationRun {
         let (baseline, cached) = try baselines.value(key) {
             evaluator.log("baseline: contrast of two disjoint real halves of \(plan.halfA.count)")
             let a = contrasts(of: plan.halfA), b = contrasts(of: plan.halfB)
-            let thresholds = percentiles.map { FlatFrames.threshold(a, percentile: $0) }
+            let thresholds = percentiles.map { MemorisationAudit.percentile(a, $0) }
             return ["value": FlatFrames.share(b, below: thresholds[0]), "thresholds": thresholds,
                     "shares": thresholds.map { FlatFrames.share(b, below: $0) },
-                    "real_median_contrast": FlatFrames.threshold(a, percentile: 50), "images": plan.halfA.count]
+                    "real_median_contrast": MemorisationAudit.percentile(a, 50), "images": plan.halfA.count]
         }
         guard let thresholds = baseline["thresholds"] as? [Double], thresholds.count == percentiles.count else {
             throw MetricError.featureFile(path: baselines.path, reason: "the flat-frame baseline has no thresholds (delete the file to recompute)")
@@ -243,7 +243,7 @@ final class EvaluationRun {
                             images: generatedContrasts.count,
                             extras: ["threshold": thresholds[0], "percentile": percentile, "percentiles": percentiles,
                                      "thresholds": thresholds, "shares": shares, "baseline_shares": baseline["shares"] ?? NSNull(),
-                                     "median_contrast": FlatFrames.threshold(generatedContrasts, percentile: 50),
+                                     "median_contrast": MemorisationAudit.percentile(generatedContrasts, 50),
                                      "real_median_contrast": baseline["real_median_contrast"] ?? NSNull(),
                                      "baseline_images": baseline["images"] ?? NSNull()],
                             note: String(format: "%.1f%% of the frames are flatter than %g%% of real images (contrast < %.1f grey levels); ",
