@@ -37,13 +37,8 @@ final class EvaluationRun {
         }
         outputFolder = ((runFolder as NSString).appendingPathComponent("evaluate") as NSString).appendingPathComponent(snapshotName)
         store = try StorePixels(dataset: evaluator.dataset, resolution: images.resolution)
-        let baselinesFile = evaluator.options.baselinesFile ?? (runFolder as NSString).appendingPathComponent("metric-baselines.json")
-        let baselinesFolder = (baselinesFile as NSString).deletingLastPathComponent
-        guard FileManager.default.fileExists(atPath: baselinesFolder.isEmpty ? "." : baselinesFolder, isDirectory: &isDirectory),
-              isDirectory.boolValue else {
-            throw MetricError.invalidArgument("\(baselinesFile): the baselines file's folder \(baselinesFolder) does not exist")
-        }
-        baselines = try MetricBaselines(path: baselinesFile)
+        baselines = try MetricBaselines(path: evaluator.options.baselinesFile
+                                        ?? (runFolder as NSString).appendingPathComponent("metric-baselines.json"))
         storeFingerprint = ReferenceStatisticsCache.fingerprint(of: evaluator.storePath)
     }
 

@@ -10,9 +10,14 @@ public final class MetricBaselines {
     public let path: String
     private var entries: [String: [String: Any]]
 
-    /// Opens (or starts) the file; an unreadable file is an error naming it.
+    /// Opens (or starts) the file; an unreadable file, or a folder that does not exist, is an error naming it.
     public init(path: String) throws {
         self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw MetricError.invalidArgument("\(path): the baselines file's folder \(folder) does not exist")
+        }
         entries = try Self.read(path)
     }
 
@@ -29,8 +34,8 @@ public final class MetricBaselines {
         return try FileLock.withExclusive(path) {
             entries.merge(try Self.read(path)) { mine, _ in mine }
             if let stored = entries[key] { return (stored, true) }
+            // Every writer holds the lock, so what was read above is still the file's content.
             let entry = try compute()
-            entries.merge(try Self.read(path)) { mine, _ in mine }
             entries[key] = entry
             let object: [String: Any] = ["format": "ossify-metric-baselines-1", "entries": entries]
             let data = try JSONSerialization.data(withJSONObject: JSONLinesWriter.finite(object), options: [.sortedKeys])
