@@ -2,9 +2,10 @@ import Foundation
 import Torch
 
 /// ADA's controller (Karras et al. 2020, `training_loop.py`): r_t = E[sign(D(real))] (or centred
-/// on the midpoint of the real and fake scores, `ADAHeuristic.centred`) over an interval of minibatches; p ← clamp(p + sign(r_t − target) · images / (ada_kimg · 1000), 0, 1), so
-/// p rises while D is sure of the reals (overfitting) and falls otherwise. The signs are summed on
-/// the device; the sum is read once per interval.
+/// on the midpoint of the real and fake scores, `ADAHeuristic.centred`) over an interval of
+/// minibatches; p ← clamp(p + sign(r_t − target) · images / (ada_kimg · 1000), 0, 1), so p rises
+/// while D is sure of the reals (overfitting) and falls otherwise. The signs are summed on the
+/// device; the sum is read once per interval.
 public final class AdaptiveAugmentation {
     public let options: AugmentOptions
     public private(set) var probability: Double
