@@ -9,9 +9,12 @@ public enum FlatFrames {
     /// Real-contrast percentiles whose generated shares `evaluate` reports beside the flat share.
     public static let comparedPercentiles: [Double] = [5, 10, 25]
 
-    /// Per-image standard deviation of pixels [N, 1, H, W] (0...255).
+    /// Per-image standard deviation of pixels [N, 1, H, W] (0...255), as the root of the mean squared
+    /// deviation: exact where libtorch's `std` (Welford's update) is off by an ulp.
     public static func contrast(_ pixels: Tensor) -> [Double] {
-        pixels.to(.float64).reshaped([pixels.size(0), -1]).std(dims: [1], unbiased: false).toArray(Double.self)
+        let rows = pixels.to(.float64).reshaped([pixels.size(0), -1])
+        let centred = rows - rows.mean(dims: [1], keepDim: true)
+        return (centred * centred).mean(dims: [1]).sqrt().toArray(Double.self)
     }
 
     /// The share of `contrasts` below `threshold`.
