@@ -8,7 +8,7 @@ struct Phantom: ParsableCommand {
         discussion: """
             Each image is a PA radiograph of a left hand whose skeleton matures with bone age (0–228 \
             months) and sex: carpals appear in order, epiphyses appear, widen and fuse (girls earlier), \
-            bones lengthen and the hand grows. Pose, exposure, blur and noise vary with the seed. \
+            bones lengthen and the hand grows; boys' hands are broader, with a lower 2D:4D ratio. Pose, exposure, blur and noise vary with the seed. \
             Image <id> depends only on --seed and its id, never on --count.
             """
     )

@@ -99,8 +99,9 @@ enum HandAnatomy {
         init(_ maturity: HandMaturity, _ variation: HandVariation) {
             size = Float(maturity.handScale)
             mature = Float(maturity.overallMaturity)
-            boneScale = size * pow(Float(maturity.growth), 0.2) * variation.boneWidth * (maturity.isMale ? 1 : 0.95)
-            softScale = size * pow(Float(maturity.growth), -0.15) * variation.softWidth
+            let breadth = HandDimorphism(isMale: maturity.isMale).breadth
+            boneScale = size * pow(Float(maturity.growth), 0.2) * variation.boneWidth * breadth
+            softScale = size * pow(Float(maturity.growth), -0.15) * variation.softWidth * breadth
             cortex = 0.24 + 0.14 * mature
         }
     }
@@ -136,7 +137,10 @@ extension HandModel {
         let ray = HandAnatomy.rays[index]
         let number = index + 1
         let size = scale.size
-        let lengths = ray.lengths.map { $0 * size * variation.rayLength[index] }
+        let fingerLength = HandDimorphism(isMale: maturity.isMale).fingerLength[index]
+        let lengths = ray.lengths.enumerated().map { bone, length in
+            length * size * variation.rayLength[index] * (bone == 0 ? 1 : fingerLength)
+        }
         let widths = ray.halfWidths.map { $0 * scale.boneScale }
         let base = ray.base * size
         var spread = ray.spread * variation.fingerSpread + variation.fingerJitter[index]
