@@ -36,13 +36,14 @@ class LabelConditioning:
     """Label features h(c) of Ossify's LabelConditioning for label rows [N, 2]."""
 
     def __init__(self, attributes=("age", "sex"), ageEncoding="fourier", fourierFrequencies=4,
-                 ageScaleMonths=240.0, discriminator="projection", **_):
+                 ageScaleMonths=240.0, discriminator="projection", generatorLabelGain=1.0, **_):
         self.uses_age = "age" in attributes
         self.uses_sex = "sex" in attributes
         self.encoding = ageEncoding
         self.frequencies = fourierFrequencies
         self.scale = ageScaleMonths
         self.discriminator = discriminator
+        self.generator_gain = generatorLabelGain
 
     @property
     def feature_count(self):
@@ -164,7 +165,7 @@ class Generator(nn.Module):
     def forward(self, z, labels=None, level=None, alpha=1.0):
         level = self.final_level if level is None else level
         assert (labels is None) == (self.conditioning is None), "labels go with conditional generators only"
-        x = z if labels is None else torch.cat([z, self.conditioning.features(labels)], dim=1)
+        x = z if labels is None else torch.cat([z, self.conditioning.features(labels) * self.conditioning.generator_gain], dim=1)
         if self.normalize_latents:
             x = pixel_norm(x, self.eps)
         x = self.b4.dense(x).reshape(x.shape[0], self.channels4, 4, 4)

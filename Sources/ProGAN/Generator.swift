@@ -84,7 +84,7 @@ public final class ProGenerator: Module {
                      options.isConditional ? "ProGenerator: a conditional generator needs label rows"
                                            : "ProGenerator: labels given to an unconditional generator")
         var input = z
-        if let labels, let conditioning = options.conditioning { input = Tensor.cat([z, conditioning.features(labels)], dim: 1) }
+        if let labels, let conditioning = options.conditioning { input = Tensor.cat([z, conditioning.generatorFeatures(labels)], dim: 1) }
         if options.normalizeLatents { input = pixelNorm(input, epsilon: options.pixelNormEpsilon) }
         let n = input.size(0)
         var x = inputBlock.dense(input).reshaped([n, inputBlock.channels, 4, 4])

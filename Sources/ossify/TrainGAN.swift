@@ -52,6 +52,8 @@ struct TrainGAN: ParsableCommand {
     var condition: String?
     @Option(help: "With --condition: how bone age enters the networks, fourier (default) | scalar.") var ageEncoding: String?
     @Option(help: "With --condition: how D uses the labels, projection (default) | auxiliary | both.") var conditionD: String?
+    @Option(help: "With --condition: G's label features are multiplied by this before the joint pixel norm with z (default 1, the official code's balance).")
+    var labelGain: Double?
     @Option(help: "With --condition and D heads: weight of the auxiliary label losses (default 1).") var auxiliaryWeight: Double?
     @Flag(help: "With --condition: G's ages uniform over the store's range; reals drawn to flatten the age histogram.")
     var balanceAge = false
@@ -142,9 +144,10 @@ struct TrainGAN: ParsableCommand {
                 }
                 conditioning.discriminator = mode
             }
+            if let labelGain { conditioning.generatorLabelGain = labelGain }
             o.network.conditioning = conditioning
-        } else if ageEncoding != nil || conditionD != nil || (trainingFlags && !o.network.isConditional) {
-            throw ValidationError("--age-encoding, --condition-d, --balance-age, --vicinity*, --label-noise, --label-groups and --auxiliary-weight need --condition")
+        } else if ageEncoding != nil || conditionD != nil || labelGain != nil || (trainingFlags && !o.network.isConditional) {
+            throw ValidationError("--age-encoding, --condition-d, --label-gain, --balance-age, --vicinity*, --label-noise, --label-groups and --auxiliary-weight need --condition")
         }
         guard o.network.isConditional else { return }
         var training = o.conditionTraining ?? ConditionTraining()

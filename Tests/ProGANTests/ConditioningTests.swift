@@ -67,7 +67,7 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
 
     @Test func generatorTakesLabelFeaturesBesideTheLatent() {
         var options = NetworkOptions(resolution: 4, latentSize: 8, fmapBase: 32, fmapMax: 8)
-        options.conditioning = LabelConditioning(ageEncoding: .scalar)
+        options.conditioning = LabelConditioning(ageEncoding: .scalar, generatorLabelGain: 2.5)
         let g = ProGenerator(options, generator: Generator(seed: 6))
         #expect(g.inputBlock.dense.weight.shape == [8 * 16, 8 + 3])
         let z = Tensor.randn([3, 8], generator: Generator(seed: 7))
@@ -76,8 +76,8 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         #expect(!g(z, labels: young).allClose(g(z, labels: old), atol: 1e-4), "the label changes nothing")
         // [z, h] is pixel-normalised as one vector, so the label's share shrinks as z grows.
         #expect(!g(z * 3, labels: young).allClose(g(z, labels: young), atol: 1e-4))
-        // The input block sees PN([z, h]): its dense layer on that vector, by hand, is what G computes first.
-        let joint = pixelNorm(Tensor.cat([z, options.conditioning!.features(young)], dim: 1))
+        // The input block sees PN([z, g·h]): its dense layer on that vector, by hand, is what G computes first.
+        let joint = pixelNorm(Tensor.cat([z, options.conditioning!.features(young) * 2.5], dim: 1))
         let dense = g.inputBlock.dense(joint).reshaped([3, 8, 4, 4])
         let first = pixelNorm((dense + g.inputBlock.bias.reshaped([1, -1, 1, 1])).leakyReLU(0.2))
         let expected = g.toRGB[2]!(pixelNorm(g.inputBlock.conv(first).leakyReLU(0.2)))
@@ -205,6 +205,19 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         let older = try JSONDecoder().decode(ConditionTraining.self, from: Data(#"{"balanceAge": true, "vicinity": "soft"}"#.utf8))
         #expect(older.balanceAge && older.vicinity == .soft && !older.labelGroups && older.groupSize(minibatch: 16) == 1)
         #expect(older.vicinityMultiplier == 1 && older.auxiliaryWeight == 1 && older.kappaMonths == nil)
+    }
+
+    @Test func optionsWrittenBeforeTheLabelGainReadAsTheyTrained() throws {
+        let conditioning = LabelConditioning(discriminator: .both, generatorLabelGain: 4)
+        #expect(try JSONDecoder().decode(LabelConditioning.self, from: JSONEncoder().encode(conditioning)) == conditioning)
+        let older = try JSONDecoder().decode(LabelConditioning.self, from: Data(#"""
+            {"attributes": ["age", "sex"], "ageEncoding": "fourier", "fourierFrequencies": 4,
+             "ageScaleMonths": 240, "discriminator": "projection"}
+            """#.utf8))
+        #expect(older.generatorLabelGain == 1 && older.discriminator == .projection && older.fourierFrequencies == 4)
+        var zero = LabelConditioning()
+        zero.generatorLabelGain = 0
+        #expect(throws: ProGANError.self) { try zero.validate() }
     }
 
     @Test func badLabelsAreNamed() throws {

@@ -126,7 +126,8 @@ import TorchNN
     @Test func unconditionalStepMatchesPyTorch() throws { try compare(nil, name: "unconditional") }
 
     @Test func projectionStepMatchesPyTorch() throws {
-        try compare(LabelConditioning(ageEncoding: .fourier, discriminator: .projection), name: "projection, Fourier age")
+        try compare(LabelConditioning(ageEncoding: .fourier, discriminator: .projection, generatorLabelGain: 3),
+                    name: "projection, Fourier age, label gain 3")
     }
 
     @Test func stepWithAugmentationLazyPenaltyAndHalfLifeEMAMatchesPyTorch() throws {
