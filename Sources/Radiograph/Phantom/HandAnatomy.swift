@@ -95,13 +95,16 @@ enum HandAnatomy {
         var softScale: Float
         /// Cortical thickness as a fraction of the shaft's half-width.
         var cortex: Float
+        /// Phalanx length factors of each ray (thumb first), from the hand's sex.
+        var fingerLength: [Float]
 
         init(_ maturity: HandMaturity, _ variation: HandVariation) {
             size = Float(maturity.handScale)
             mature = Float(maturity.overallMaturity)
-            let breadth = HandDimorphism(isMale: maturity.isMale).breadth
-            boneScale = size * pow(Float(maturity.growth), 0.2) * variation.boneWidth * breadth
-            softScale = size * pow(Float(maturity.growth), -0.15) * variation.softWidth * breadth
+            let dimorphism = HandDimorphism(isMale: maturity.isMale)
+            boneScale = size * pow(Float(maturity.growth), 0.2) * variation.boneWidth * dimorphism.breadth
+            softScale = size * pow(Float(maturity.growth), -0.15) * variation.softWidth * dimorphism.breadth
+            fingerLength = dimorphism.fingerLength
             cortex = 0.24 + 0.14 * mature
         }
     }
@@ -137,9 +140,8 @@ extension HandModel {
         let ray = HandAnatomy.rays[index]
         let number = index + 1
         let size = scale.size
-        let fingerLength = HandDimorphism(isMale: maturity.isMale).fingerLength[index]
         let lengths = ray.lengths.enumerated().map { bone, length in
-            length * size * variation.rayLength[index] * (bone == 0 ? 1 : fingerLength)
+            length * size * variation.rayLength[index] * (bone == 0 ? 1 : scale.fingerLength[index])
         }
         let widths = ray.halfWidths.map { $0 * scale.boneScale }
         let base = ray.base * size
