@@ -36,7 +36,8 @@ class LabelConditioning:
     """Label features h(c) of Ossify's LabelConditioning for label rows [N, 2]."""
 
     def __init__(self, attributes=("age", "sex"), ageEncoding="fourier", fourierFrequencies=4,
-                 ageScaleMonths=240.0, discriminator="projection", generatorLabelGain=1.0, **_):
+                 ageScaleMonths=240.0, discriminator="projection", generatorLabelGain=1.0,
+                 generatorModulation=False, **_):
         self.uses_age = "age" in attributes
         self.uses_sex = "sex" in attributes
         self.encoding = ageEncoding
@@ -44,6 +45,7 @@ class LabelConditioning:
         self.scale = ageScaleMonths
         self.discriminator = discriminator
         self.generator_gain = generatorLabelGain
+        self.modulates = generatorModulation
 
     @property
     def feature_count(self):
@@ -125,19 +127,41 @@ class EqualizedLinear(nn.Module):
         return F.linear(x, self.weight * self.scale, self.bias)
 
 
+class LabelModulation(nn.Module):
+    """x · (1 + γ(h(c))) + β(h(c)) per channel, after a pixel norm (Ossify's LabelModulation)."""
+
+    def __init__(self, label_features, channels):
+        super().__init__()
+        self.affine = EqualizedLinear(label_features, 2 * channels, gain=1)
+        self.channels = channels
+
+    def forward(self, x, features):
+        scale, shift = self.affine(features).reshape(-1, 2 * self.channels, 1, 1).split(self.channels, dim=1)
+        return x * (scale + 1) + shift
+
+
+def _add_modulations(block, conditioning, channels):
+    if conditioning is not None and conditioning.modulates:
+        block.modulation0 = LabelModulation(conditioning.feature_count, channels)
+        block.modulation1 = LabelModulation(conditioning.feature_count, channels)
+
+
 class _Pair(nn.Module):
-    def __init__(self, conv0, conv1):
+    def __init__(self, conv0, conv1, conditioning=None):
         super().__init__()
         self.conv0 = conv0
         self.conv1 = conv1
+        _add_modulations(self, conditioning, conv1.weight.shape[0])
 
 
 class _GInput(nn.Module):
-    def __init__(self, latent, channels, label_features=0):
+    def __init__(self, latent, channels, conditioning=None):
         super().__init__()
+        label_features = conditioning.feature_count if conditioning else 0
         self.dense = EqualizedLinear(latent + label_features, channels * 16, gain=math.sqrt(2) / 4, bias=False)
         self.bias = nn.Parameter(torch.zeros(channels))
         self.conv = EqualizedConv2d(channels, channels, 3)
+        _add_modulations(self, conditioning, channels)
 
 
 class Generator(nn.Module):
@@ -150,36 +174,38 @@ class Generator(nn.Module):
         self.eps = pixel_norm_epsilon
         self.channels4 = nf(1)
         self.conditioning = conditioning
-        self.add_module("b4", _GInput(latent_size, nf(1), conditioning.feature_count if conditioning else 0))
+        self.add_module("b4", _GInput(latent_size, nf(1), conditioning))
         for level in range(3, self.final_level + 1):
             self.add_module(f"b{2 ** level}", _Pair(EqualizedConv2d(nf(level - 2), nf(level - 1), 3),
-                                                     EqualizedConv2d(nf(level - 1), nf(level - 1), 3)))
+                                                     EqualizedConv2d(nf(level - 1), nf(level - 1), 3), conditioning))
         self.add_module("torgb4", EqualizedConv2d(nf(1), channels, 1, gain=1))
         for level in range(3, self.final_level + 1):
             self.add_module(f"torgb{2 ** level}", EqualizedConv2d(nf(level - 1), channels, 1, gain=1))
 
-    def _act(self, x):
-        return pixel_norm(F.leaky_relu(x, 0.2), self.eps)
+    def _act(self, x, block, index, features):
+        x = pixel_norm(F.leaky_relu(x, 0.2), self.eps)
+        return x if features is None else getattr(block, f"modulation{index}")(x, features)
 
-    def _block(self, level, x):
+    def _block(self, level, x, features):
         block = getattr(self, f"b{2 ** level}")
         x = F.interpolate(x, scale_factor=2, mode="nearest")
-        return self._act(block.conv1(self._act(block.conv0(x))))
+        return self._act(block.conv1(self._act(block.conv0(x), block, 0, features)), block, 1, features)
 
     def forward(self, z, labels=None, level=None, alpha=1.0):
         level = self.final_level if level is None else level
         assert (labels is None) == (self.conditioning is None), "labels go with conditional generators only"
         x = z if labels is None else torch.cat([z, self.conditioning.generator_features(labels)], dim=1)
+        features = self.conditioning.features(labels) if labels is not None and self.conditioning.modulates else None
         if self.normalize_latents:
             x = pixel_norm(x, self.eps)
         x = self.b4.dense(x).reshape(x.shape[0], self.channels4, 4, 4)
-        x = self._act(x + self.b4.bias.reshape(1, -1, 1, 1))
-        x = self._act(self.b4.conv(x))
+        x = self._act(x + self.b4.bias.reshape(1, -1, 1, 1), self.b4, 0, features)
+        x = self._act(self.b4.conv(x), self.b4, 1, features)
         if level == 2:
             return self.torgb4(x)
         for l in range(3, level):
-            x = self._block(l, x)
-        newest = getattr(self, f"torgb{2 ** level}")(self._block(level, x))
+            x = self._block(l, x, features)
+        newest = getattr(self, f"torgb{2 ** level}")(self._block(level, x, features))
         if alpha >= 1:
             return newest
         previous = F.interpolate(getattr(self, f"torgb{2 ** (level - 1)}")(x), scale_factor=2, mode="nearest")

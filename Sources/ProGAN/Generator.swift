@@ -20,6 +20,7 @@ public final class ProGenerator: Module {
         let bias: Tensor
         let conv: EqualizedConv2d
         let channels: Int
+        let modulations: [LabelModulation]
 
         init(_ options: NetworkOptions, generator: Generator?) {
             channels = options.featureMaps(1)
@@ -27,23 +28,28 @@ public final class ProGenerator: Module {
             dense = EqualizedLinear(inputs, channels * 16, gain: 2.0.squareRoot() / 4, bias: false, generator: generator)
             bias = Tensor.zeros([channels])
             conv = EqualizedConv2d(channels, channels, kernelSize: 3, generator: generator)
+            modulations = makeModulations(options, channels: channels, generator: generator)
             super.init()
             registerModule("dense", dense)
             registerParameter("bias", bias)
             registerModule("conv", conv)
+            registerModulations(modulations, in: self)
         }
     }
 
     final class UpBlock: Module {
         let conv0: EqualizedConv2d
         let conv1: EqualizedConv2d
+        let modulations: [LabelModulation]
 
-        init(_ input: Int, _ output: Int, generator: Generator?) {
+        init(_ options: NetworkOptions, _ input: Int, _ output: Int, generator: Generator?) {
             conv0 = EqualizedConv2d(input, output, kernelSize: 3, generator: generator)
             conv1 = EqualizedConv2d(output, output, kernelSize: 3, generator: generator)
+            modulations = makeModulations(options, channels: output, generator: generator)
             super.init()
             registerModule("conv0", conv0)
             registerModule("conv1", conv1)
+            registerModulations(modulations, in: self)
         }
     }
 
@@ -56,7 +62,7 @@ public final class ProGenerator: Module {
         toRGB[2] = EqualizedConv2d(options.featureMaps(1), options.channels, kernelSize: 1, gain: 1, generator: generator)
         if options.finalLevel >= 3 {
             for level in 3...options.finalLevel {
-                blocks[level] = UpBlock(options.featureMaps(level - 2), options.featureMaps(level - 1), generator: generator)
+                blocks[level] = UpBlock(options, options.featureMaps(level - 2), options.featureMaps(level - 1), generator: generator)
                 toRGB[level] = EqualizedConv2d(options.featureMaps(level - 1), options.channels, kernelSize: 1, gain: 1,
                                                generator: generator)
             }
@@ -69,8 +75,11 @@ public final class ProGenerator: Module {
         for level in toRGB.keys.sorted() { registerModule("torgb\(1 << level)", toRGB[level]!) }
     }
 
-    private func activate(_ x: Tensor) -> Tensor {
-        pixelNorm(x.leakyReLU(0.2), epsilon: options.pixelNormEpsilon)
+    /// Leaky ReLU and pixel norm, then the label modulation when G has one.
+    private func activate(_ x: Tensor, _ modulation: LabelModulation?, _ features: Tensor?) -> Tensor {
+        let normalised = pixelNorm(x.leakyReLU(0.2), epsilon: options.pixelNormEpsilon)
+        guard let modulation, let features else { return normalised }
+        return modulation(normalised, features: features)
     }
 
     /// Images [N, C, 2^level, 2^level] for latents [N, latentSize] and, when conditional, label rows
@@ -84,21 +93,37 @@ public final class ProGenerator: Module {
                      options.isConditional ? "ProGenerator: a conditional generator needs label rows"
                                            : "ProGenerator: labels given to an unconditional generator")
         var input = z
-        if let labels, let conditioning = options.conditioning { input = Tensor.cat([z, conditioning.generatorFeatures(labels)], dim: 1) }
+        var modulating: Tensor? = nil
+        if let labels, let conditioning = options.conditioning {
+            input = Tensor.cat([z, conditioning.generatorFeatures(labels)], dim: 1)
+            if conditioning.generatorModulation { modulating = conditioning.features(labels) }
+        }
         if options.normalizeLatents { input = pixelNorm(input, epsilon: options.pixelNormEpsilon) }
         let n = input.size(0)
+        let modulations = inputBlock.modulations
         var x = inputBlock.dense(input).reshaped([n, inputBlock.channels, 4, 4])
-        x = activate(x + inputBlock.bias.reshaped([1, -1, 1, 1]))
-        x = activate(inputBlock.conv(x))
+        x = activate(x + inputBlock.bias.reshaped([1, -1, 1, 1]), modulations.first, modulating)
+        x = activate(inputBlock.conv(x), modulations.last, modulating)
         guard level > 2 else { return toRGB[2]!(x) }
-        for l in 3..<level { x = run(blocks[l]!, x) }
-        let newest = toRGB[level]!(run(blocks[level]!, x))
+        for l in 3..<level { x = run(blocks[l]!, x, modulating) }
+        let newest = toRGB[level]!(run(blocks[level]!, x, modulating))
         guard alpha < 1 else { return newest }
         let previous = upsample2x(toRGB[level - 1]!(x))
         return previous + (newest - previous) * alpha
     }
 
-    private func run(_ block: UpBlock, _ x: Tensor) -> Tensor {
-        activate(block.conv1(activate(block.conv0(upsample2x(x)))))
+    private func run(_ block: UpBlock, _ x: Tensor, _ modulating: Tensor?) -> Tensor {
+        let first = activate(block.conv0(upsample2x(x)), block.modulations.first, modulating)
+        return activate(block.conv1(first), block.modulations.last, modulating)
     }
+}
+
+/// One `LabelModulation` per convolution of a block when G modulates by the labels, else none.
+private func makeModulations(_ options: NetworkOptions, channels: Int, generator: Generator?) -> [LabelModulation] {
+    guard let conditioning = options.conditioning, conditioning.generatorModulation else { return [] }
+    return (0..<2).map { _ in LabelModulation(labelFeatures: conditioning.featureCount, channels: channels, generator: generator) }
+}
+
+private func registerModulations(_ modulations: [LabelModulation], in block: Module) {
+    for (index, modulation) in modulations.enumerated() { block.registerModule("modulation\(index)", modulation) }
 }

@@ -54,6 +54,8 @@ struct TrainGAN: ParsableCommand {
     @Option(help: "With --condition: how D uses the labels, projection (default) | auxiliary | both.") var conditionD: String?
     @Option(help: "With --condition: G's label features are multiplied by this before the joint pixel norm with z (default 1, the official code's balance).")
     var labelGain: Double?
+    @Flag(help: "With --condition: G also scales and shifts every feature map by the labels (conditional batch norm, as BigGAN and CcGAN), not only at the input.")
+    var labelModulation = false
     @Option(help: "With --condition and D heads: weight of the auxiliary label losses (default 1).") var auxiliaryWeight: Double?
     @Flag(help: "With --condition: G's ages uniform over the store's range; reals drawn to flatten the age histogram.")
     var balanceAge = false
@@ -145,9 +147,11 @@ struct TrainGAN: ParsableCommand {
                 conditioning.discriminator = mode
             }
             if let labelGain { conditioning.generatorLabelGain = labelGain }
+            if labelModulation { conditioning.generatorModulation = true }
             o.network.conditioning = conditioning
-        } else if ageEncoding != nil || conditionD != nil || labelGain != nil || (trainingFlags && !o.network.isConditional) {
-            throw ValidationError("--age-encoding, --condition-d, --label-gain, --balance-age, --vicinity*, --label-noise, --label-groups and --auxiliary-weight need --condition")
+        } else if ageEncoding != nil || conditionD != nil || labelGain != nil || labelModulation
+                    || (trainingFlags && !o.network.isConditional) {
+            throw ValidationError("--age-encoding, --condition-d, --label-gain, --label-modulation, --balance-age, --vicinity*, --label-noise, --label-groups and --auxiliary-weight need --condition")
         }
         guard o.network.isConditional else { return }
         var training = o.conditionTraining ?? ConditionTraining()

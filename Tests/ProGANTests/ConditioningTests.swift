@@ -84,11 +84,45 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         #expect(g(z, labels: young).allClose(expected, atol: 1e-5))
     }
 
-    @Test func conditionalShapesAtEveryLevelAndDuringFades() {
+    @Test func labelModulationMatchesAHandComputation() {
+        var options = NetworkOptions(resolution: 8, latentSize: 8, fmapBase: 32, fmapMax: 8)
+        options.conditioning = LabelConditioning(ageEncoding: .scalar, generatorModulation: true)
+        let g = ProGenerator(options, generator: Generator(seed: 8))
+        let unmodulated = g.inputBlock.modulations + g.blocks[3]!.modulations
+        #expect(unmodulated.allSatisfy { $0.affine.weight.abs().max().item() == 0 }, "a new G starts unmodulated")
+        withNoGrad { for modulation in unmodulated { modulation.affine.weight.fillNormal(generator: Generator(seed: 10)) } }
+        let z = Tensor.randn([3, 8], generator: Generator(seed: 9))
+        let rows = HandLabel.rows([HandLabel(ageMonths: 20, sex: .female), HandLabel(ageMonths: 120, sex: .male),
+                                   HandLabel(ageMonths: 220, sex: .female)])
+        let h = options.conditioning!.features(rows)
+        // Every pixel-normalised map x becomes x·(1 + γ) + β, [γ, β] = h·(scale·W)ᵀ + b per channel.
+        func modulate(_ x: Tensor, _ modulation: LabelModulation) -> Tensor {
+            let affine = modulation.affine
+            let scaleShift = h.matmul((affine.weight * affine.scale).transposed(0, 1)) + affine.bias!.reshaped([1, -1])
+            let channels = x.size(1)
+            let gamma = scaleShift.sliced(dim: 1, 0, channels).reshaped([3, channels, 1, 1])
+            let beta = scaleShift.sliced(dim: 1, channels, 2 * channels).reshaped([3, channels, 1, 1])
+            return x * (gamma + 1) + beta
+        }
+        func act(_ x: Tensor) -> Tensor { pixelNorm(x.leakyReLU(0.2)) }
+        let input = g.inputBlock
+        let dense = input.dense(pixelNorm(Tensor.cat([z, h], dim: 1))).reshaped([3, 8, 4, 4])
+        var x = modulate(act(dense + input.bias.reshaped([1, -1, 1, 1])), input.modulations[0])
+        x = modulate(act(input.conv(x)), input.modulations[1])
+        let block = g.blocks[3]!
+        x = modulate(act(block.conv0(upsample2x(x))), block.modulations[0])
+        x = modulate(act(block.conv1(x)), block.modulations[1])
+        #expect(g(z, labels: rows).allClose(g.toRGB[3]!(x), atol: 1e-5))
+        let gammaBeta = input.modulations[0].affine(h)
+        #expect(!gammaBeta.sliced(dim: 0, 0, 1).allClose(gammaBeta.sliced(dim: 0, 1, 2), atol: 1e-3), "labels not told apart")
+    }
+
+    @Test(arguments: [false, true])
+    func conditionalShapesAtEveryLevelAndDuringFades(labelModulation: Bool) {
         for mode in DiscriminatorConditioning.allCases {
             var options = NetworkOptions(resolution: 32, latentSize: 16, fmapBase: 64, fmapMax: 16)
             options.mbstdGroupSize = 2
-            options.conditioning = LabelConditioning(discriminator: mode)
+            options.conditioning = LabelConditioning(discriminator: mode, generatorModulation: labelModulation)
             let g = ProGenerator(options, generator: Generator(seed: 1))
             let d = ProDiscriminator(options, generator: Generator(seed: 2))
             let z = Tensor.randn([4, 16], generator: Generator(seed: 3))
@@ -113,6 +147,12 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         let dNames = ProDiscriminator(options).namedParameters().map(\.name)
         #expect(dNames.suffix(3) == ["b4.dense1.weight", "b4.dense1.bias", "b4.project.weight"])
         #expect(ProDiscriminator(options).outputBlock.dense1.weight.shape == [4, 8])
+        options.conditioning!.generatorModulation = true
+        let modulated = Set(ProGenerator(options).namedParameters().map(\.name)).subtracting(gNames).sorted()
+        #expect(modulated == ["b4", "b8"].flatMap { block in
+            (0..<2).flatMap { ["\(block).modulation\($0).affine.bias", "\(block).modulation\($0).affine.weight"] }
+        })
+        #expect(ProGenerator(options).blocks[3]!.modulations[1].affine.weight.shape == [2 * 8, 11])
     }
 
     @Test func auxiliaryLossMatchesAHandComputation() {
@@ -207,14 +247,15 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         #expect(older.vicinityMultiplier == 1 && older.auxiliaryWeight == 1 && older.kappaMonths == nil)
     }
 
-    @Test func optionsWrittenBeforeTheLabelGainReadAsTheyTrained() throws {
-        let conditioning = LabelConditioning(discriminator: .both, generatorLabelGain: 4)
+    @Test func optionsWrittenBeforeTheLabelGainAndModulationReadAsTheyTrained() throws {
+        let conditioning = LabelConditioning(discriminator: .both, generatorLabelGain: 4, generatorModulation: true)
         #expect(try JSONDecoder().decode(LabelConditioning.self, from: JSONEncoder().encode(conditioning)) == conditioning)
         let older = try JSONDecoder().decode(LabelConditioning.self, from: Data(#"""
             {"attributes": ["age", "sex"], "ageEncoding": "fourier", "fourierFrequencies": 4,
              "ageScaleMonths": 240, "discriminator": "projection"}
             """#.utf8))
-        #expect(older.generatorLabelGain == 1 && older.discriminator == .projection && older.fourierFrequencies == 4)
+        #expect(older.generatorLabelGain == 1 && !older.generatorModulation)
+        #expect(older.discriminator == .projection && older.fourierFrequencies == 4)
         var zero = LabelConditioning()
         zero.generatorLabelGain = 0
         #expect(throws: ProGANError.self) { try zero.validate() }

@@ -19,13 +19,17 @@ import Torch
         return process.terminationStatus == 0
     }
 
-    @Test(arguments: [false, true])
-    func snapshotGeneratorMatchesThePyTorchTwin(conditional: Bool) throws {
+    /// Unconditional, conditional, and conditional with G modulated by the labels at every block.
+    @Test(arguments: [nil, false, true] as [Bool?])
+    func snapshotGeneratorMatchesThePyTorchTwin(labelModulation: Bool?) throws {
         guard Self.pythonReady else {
             print("skipped: /usr/bin/python3 with torch and safetensors is not available for the PyTorch interop check")
             return
         }
-        var options = conditional ? tinyConditionalOptions(LabelConditioning(discriminator: .both)) : tinyOptions()
+        let conditional = labelModulation != nil
+        var options = conditional
+            ? tinyConditionalOptions(LabelConditioning(discriminator: .both, generatorModulation: labelModulation == true))
+            : tinyOptions()
         options.network.downsampleOrder = .poolAfterActivation
         let run = try ProGANTrainingRun(options: options, source: SyntheticSource(resolution: 8),
                                         folder: try RunFolder.create(in: temporaryFolder(), description: "interop"))

@@ -130,6 +130,11 @@ import TorchNN
                     name: "projection, Fourier age, label gain 3")
     }
 
+    @Test func labelModulatedGeneratorStepMatchesPyTorch() throws {
+        try compare(LabelConditioning(ageEncoding: .fourier, discriminator: .projection, generatorModulation: true),
+                    name: "projection, G modulated by the labels at every block")
+    }
+
     @Test func stepWithAugmentationLazyPenaltyAndHalfLifeEMAMatchesPyTorch() throws {
         try compare(nil, levers: Levers(factor: 3), name: "DiffAugment (p 0.7), WGAN-GP ×3 (lazy), EMA half-life")
     }

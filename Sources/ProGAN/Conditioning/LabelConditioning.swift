@@ -61,20 +61,27 @@ public struct LabelConditioning: Codable, Sendable, Equatable {
     /// latents hold about 4% of the input's energy at gain 1 (the official code's share; the default,
     /// and what runs from before the option trained with), 27% at 3.
     public var generatorLabelGain: Double
+    /// G also scales and shifts every pixel-normalised feature map by the labels (`LabelModulation`),
+    /// as conditional batch norm does in BigGAN's and CcGAN's generators. Off: labels enter only with
+    /// z, as in the official PGGAN code (the default, and what runs from before the option trained with).
+    public var generatorModulation: Bool
 
     public init(attributes: [ConditionAttribute] = [.age, .sex], ageEncoding: AgeEncoding = .fourier,
                 fourierFrequencies: Int = 4, ageScaleMonths: Double = 240,
-                discriminator: DiscriminatorConditioning = .projection, generatorLabelGain: Double = 1) {
+                discriminator: DiscriminatorConditioning = .projection, generatorLabelGain: Double = 1,
+                generatorModulation: Bool = false) {
         self.attributes = attributes
         self.ageEncoding = ageEncoding
         self.fourierFrequencies = fourierFrequencies
         self.ageScaleMonths = ageScaleMonths
         self.discriminator = discriminator
         self.generatorLabelGain = generatorLabelGain
+        self.generatorModulation = generatorModulation
     }
 
     private enum CodingKeys: String, CodingKey {
         case attributes, ageEncoding, fourierFrequencies, ageScaleMonths, discriminator, generatorLabelGain
+        case generatorModulation
     }
 
     public init(from decoder: Decoder) throws {
@@ -84,7 +91,8 @@ public struct LabelConditioning: Codable, Sendable, Equatable {
                   fourierFrequencies: try c.decode(Int.self, forKey: .fourierFrequencies),
                   ageScaleMonths: try c.decode(Double.self, forKey: .ageScaleMonths),
                   discriminator: try c.decode(DiscriminatorConditioning.self, forKey: .discriminator),
-                  generatorLabelGain: try c.decodeIfPresent(Double.self, forKey: .generatorLabelGain) ?? 1)
+                  generatorLabelGain: try c.decodeIfPresent(Double.self, forKey: .generatorLabelGain) ?? 1,
+                  generatorModulation: try c.decodeIfPresent(Bool.self, forKey: .generatorModulation) ?? false)
     }
 
     public var usesAge: Bool { attributes.contains(.age) }
