@@ -3,6 +3,7 @@ import Foundation
 import ProGAN
 import RunKit
 import Torch
+import TorchNN
 import TorchDistributed
 
 /// Generates images for seeds first…first+count−1, reads each one's bone age with the CNN and
@@ -42,7 +43,9 @@ public enum LatentSampler {
         let latentSize = generator.latentSize
         let manifest = LatentStore.Manifest(snapshot: snapshotName, ageModel: ageModelName, latentSize: latentSize,
                                             shardSize: shardSize, truncation: truncation, keepsFeatures: keepFeatures,
-                                            ageReading: reading.rawValue, label: label)
+                                            ageReading: reading.rawValue, label: label,
+                                            snapshotWeights: generator.network.weightsFingerprint(),
+                                            ageModelWeights: ageModel.weightsFingerprint())
         if distributed?.isRoot ?? true { try store.prepare(manifest) }
         try distributed?.group.barrier()
         if !(distributed?.isRoot ?? true) { try store.prepare(manifest) }

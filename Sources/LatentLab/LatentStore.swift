@@ -25,10 +25,17 @@ public struct LatentStore: Sendable {
         public var firstSeed: UInt64
         /// The label every image was generated with, for a conditional snapshot (nil otherwise).
         public var label: HandLabel?
+        /// `Module.weightsFingerprint()` of the generator and the age model (nil in stores made
+        /// before they were recorded): a store resumes only with the weights it was started with.
+        public var snapshotWeights: String?
+        public var ageModelWeights: String?
 
         public init(snapshot: String, ageModel: String, latentSize: Int, shardSize: Int, truncation: Double?,
-                    keepsFeatures: Bool, ageReading: String, firstSeed: UInt64 = 0, label: HandLabel? = nil) {
+                    keepsFeatures: Bool, ageReading: String, firstSeed: UInt64 = 0, label: HandLabel? = nil,
+                    snapshotWeights: String? = nil, ageModelWeights: String? = nil) {
             self.label = label
+            self.snapshotWeights = snapshotWeights
+            self.ageModelWeights = ageModelWeights
             self.snapshot = snapshot
             self.ageModel = ageModel
             self.latentSize = latentSize
@@ -89,13 +96,22 @@ public struct LatentStore: Sendable {
         }
     }
 
-    /// Creates the folder and its manifest, or checks that an existing store was made the same way.
+    /// Creates the folder and its manifest, or checks that an existing store was made the same way:
+    /// the same settings and, where the store recorded them, the same weights (the files may have moved).
     public func prepare(_ manifest: Manifest) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         if let existing = try readManifest() {
+            for (kind, recorded, given, name) in [("generator", existing.snapshotWeights, manifest.snapshotWeights, existing.snapshot),
+                                                   ("age model", existing.ageModelWeights, manifest.ageModelWeights, existing.ageModel)] {
+                guard let recorded, let given, recorded != given else { continue }
+                throw LatentLabError.invalidInput(path: manifestPath,
+                    "this store was made with another \(kind) (\(name), weights \(recorded); now \(given)); resuming would mix samples of two models: use another --out, or the \(kind) it was made with")
+            }
             var comparable = existing
             comparable.snapshot = manifest.snapshot
             comparable.ageModel = manifest.ageModel
+            comparable.snapshotWeights = manifest.snapshotWeights
+            comparable.ageModelWeights = manifest.ageModelWeights
             guard comparable == manifest else {
                 throw LatentLabError.invalidInput(path: manifestPath,
                     "this store was made with other settings (latent \(existing.latentSize), shard \(existing.shardSize), truncation \(existing.truncation.map { String($0) } ?? "none"), features \(existing.keepsFeatures), age reading \(existing.ageReading), first seed \(existing.firstSeed)); use another --out or the same settings to resume")

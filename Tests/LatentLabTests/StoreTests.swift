@@ -4,6 +4,7 @@ import LatentLab
 import Radiograph
 import Testing
 import Torch
+import TorchNN
 
 @Suite("Latent store and sampling")
 struct StoreTests {
@@ -85,6 +86,43 @@ struct StoreTests {
             _ = try LatentSampler.run(generator: generator, ageModel: model, count: 30, batch: 4,
                                       store: LatentStore(path: resumed), shardSize: 5)
         }
+    }
+
+    @Test("a store resumes only with the weights it was started with, wherever their files lie")
+    func resumeChecksTheWeights() throws {
+        let (generator, model) = try tinyNetworks()
+        let folder = try temporaryFolder("weights")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = LatentStore(path: folder)
+        func sample(_ count: Int, snapshot: String = "a/snapshot-000100.json") throws -> LatentSampler.Summary {
+            try LatentSampler.run(generator: generator, ageModel: model, count: count, batch: 4, store: store, shardSize: 4,
+                                  snapshotName: snapshot, ageModelName: "age.safetensors")
+        }
+        _ = try sample(4)
+        let recorded = try #require(try store.readManifest())
+        #expect(recorded.snapshotWeights == generator.network.weightsFingerprint())
+        #expect(recorded.ageModelWeights == model.weightsFingerprint() && recorded.ageModelWeights != recorded.snapshotWeights)
+        // The same weights under another path (a moved run folder) resume.
+        #expect(try sample(8, snapshot: "moved/snapshot-000100.json").resumedFrom == 4)
+        // Training went on: the run folder's latest snapshot has other weights. Refused, the store kept.
+        let before = try LatentStore.load(folder)
+        let toRGBBias = try #require(generator.network.namedParameters().first { $0.name == "torgb16.bias" })
+        withNoGrad { toRGBBias.tensor.fill(0.25) }
+        #expect(generator.network.weightsFingerprint() != recorded.snapshotWeights)
+        do {
+            _ = try sample(12)
+            Issue.record("a store made with other generator weights was resumed")
+        } catch let LatentLabError.invalidInput(path, message) {
+            #expect(path == store.manifestPath && message.contains("another generator") && message.contains("a/snapshot-000100.json"))
+        }
+        let after = try LatentStore.load(folder)
+        #expect(after.count == 8 && after.z.allClose(before.z))
+        // A store made before the weights were recorded cannot be checked, and resumes as it did.
+        var older = recorded
+        older.snapshotWeights = nil
+        older.ageModelWeights = nil
+        try JSONEncoder().encode(older).write(to: URL(fileURLWithPath: store.manifestPath))
+        #expect(try sample(12).resumedFrom == 8)
     }
 
     @Test("generated images reach the age model as their 8-bit PNGs would")
