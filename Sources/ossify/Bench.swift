@@ -54,6 +54,8 @@ struct Bench: ParsableCommand {
         var condition: String?
         @Option(help: "With --condition: fourier | scalar.") var ageEncoding = "fourier"
         @Option(help: "With --condition: projection | auxiliary | both.") var conditionD = "projection"
+        @Flag(help: "With --condition: G modulated by the labels at every block (train-gan --label-modulation).")
+        var labelModulation = false
         @Flag(help: "Instead: the step's cost with each realism lever on (host syncs per tick, lazy penalty, R1, DiffAugment, EMA half-life) against the plain step, and channels-last in the PyTorch peer.")
         var levers = false
         @Option(help: "With --levers: rounds of --steps timed steps, every variant stepped in turn.") var rounds = 2
@@ -84,7 +86,10 @@ struct Bench: ParsableCommand {
                     throw ValidationError("--age-encoding: fourier | scalar; --condition-d: projection | auxiliary | both")
                 }
                 configuration.conditioning = LabelConditioning(attributes: try ConditionAttribute.parseList(condition),
-                                                               ageEncoding: encoding, discriminator: mode)
+                                                               ageEncoding: encoding, discriminator: mode,
+                                                               generatorModulation: labelModulation)
+            } else if labelModulation {
+                throw ValidationError("--label-modulation needs --condition")
             }
             if levers {
                 guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
