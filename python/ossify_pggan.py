@@ -393,6 +393,11 @@ def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod, ema_b
     on_reals = auxiliary_label_loss(conditioning, aux_weight, real_out, critic_labels) if critic_labels is not None else None
     if on_reals is not None:
         d_loss = d_loss + on_reals + auxiliary_label_loss(conditioning, aux_weight, fake_out, fake_labels)
+    mismatch_weight = (options.get("conditionTraining") or {}).get("mismatchWeight", 0.0)
+    if critic_labels is not None and mismatch_weight > 0:
+        # Matching-aware term: reals with the next image's label must score below themselves with their own.
+        wrong = D(reals, torch.roll(critic_labels, -1, dims=0), level=level, alpha=alpha)[:, :1]
+        d_loss = d_loss + F.softplus(wrong - real_scores).mean() * mismatch_weight
     d_loss.backward()
     opt_d.step()
 

@@ -24,6 +24,7 @@ public final class ProGANTrainer {
     let random: Generator
     let loss: WGANGP
     let labelLoss: AuxiliaryLabelLoss?
+    let mismatchLoss: MismatchedLabelLoss?
     /// The labels G is trained on (set once the image source is conditioned).
     public internal(set) var labelPrior: LabelPrior?
 
@@ -146,6 +147,7 @@ public final class ProGANTrainer {
         labelLoss = options.network.conditioning.map {
             AuxiliaryLabelLoss(conditioning: $0, weight: options.conditionTraining?.auxiliaryWeight ?? 1)
         }
+        mismatchLoss = (options.conditionTraining?.mismatchWeight).flatMap { $0 > 0 ? MismatchedLabelLoss(weight: $0) : nil }
         phase = options.schedule.phase(atKimg: 0, finalLevel: options.network.finalLevel)
     }
 
@@ -221,7 +223,8 @@ public final class ProGANTrainer {
         discriminator.zeroGrad()
         let fakes = withNoGrad { generator(inputs.discriminatorLatents, labels: inputs.fakeLabels, level: level, alpha: alpha) }
         // [lever: augmentation] D sees augmented reals and fakes; the penalty looks at what D sees.
-        let d = loss.discriminatorLoss(real: inputs.realAugment?.apply(reals) ?? reals,
+        let realsSeen = inputs.realAugment?.apply(reals) ?? reals
+        let d = loss.discriminatorLoss(real: realsSeen,
                                        fake: inputs.fakeAugment?.apply(fakes) ?? fakes, mixing: inputs.mixing,
                                        lodFloor: phase.lodBracket[0], realWeights: inputs.realWeights,
                                        fakeWeights: inputs.fakeWeights, penaltyFactor: inputs.penaltyFactor) {
@@ -235,6 +238,12 @@ public final class ProGANTrainer {
             let labelTerms = onReals + onFakes
             dLabelTerms = labelTerms
             dTotal = dTotal + labelTerms
+        }
+        if let mismatchLoss, let criticLabels = inputs.criticLabels {
+            let mismatched = discriminator(realsSeen, labels: MismatchedLabelLoss.mismatched(criticLabels), level: level, alpha: alpha)
+            let term = mismatchLoss(matched: d.realOutputs, mismatched: mismatched)
+            dLabelTerms = dLabelTerms.map { $0 + term } ?? term
+            dTotal = dTotal + term
         }
         // [lever: host syncs] the step's statistics stay on the device unless read every step.
         let dStatistics = StepStatistics.discriminator(loss: dTotal, critic: d.statistics, labelLoss: dLabelTerms,

@@ -168,6 +168,32 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         #expect(AuxiliaryLabelLoss(conditioning: LabelConditioning(), weight: 1)(outputs: outputs, labels: rows) == nil)
     }
 
+    @Test func mismatchedLabelTermMatchesAHandComputation() throws {
+        let rows = HandLabel.rows([HandLabel(ageMonths: 30, sex: .female), HandLabel(ageMonths: 90, sex: .male),
+                                   HandLabel(ageMonths: 150, sex: .female)])
+        // Row k takes row k + 1's label; the last takes the first's.
+        #expect(MismatchedLabelLoss.mismatched(rows).toArray(Float.self) == [90, 1, 150, 0, 30, 0])
+        let matched = Tensor([2.0, 0.5, -1.0, 9.0, 0.3, 7.0] as [Float], shape: [3, 2])
+        let mismatched = Tensor([1.0, 4.0, 1.5, -3.0, -2.0, 0.0] as [Float], shape: [3, 2])
+        // w · mean softplus(score(x, ỹ) − score(x, y)), scores in column 0 only.
+        let margins: [Double] = [1.0 - 2.0, 1.5 + 1.0, -2.0 - 0.3]
+        var sum = 0.0
+        for margin in margins { sum += log(1 + exp(margin)) }
+        let expected = 0.8 * sum / 3
+        #expect(abs(MismatchedLabelLoss(weight: 0.8)(matched: matched, mismatched: mismatched).item() - expected) < 1e-6)
+        // Auxiliary heads alone score every label alike: the term would do nothing and is refused.
+        var options = tinyConditionalOptions(LabelConditioning(discriminator: .auxiliary))
+        options.conditionTraining!.mismatchWeight = 1
+        #expect(throws: ProGANError.invalidOption("mismatch-weight",
+            "needs a projection discriminator (--condition-d projection or both): with auxiliary heads alone D's score does not depend on the label")) {
+            try options.validate()
+        }
+        options.network.conditioning!.discriminator = .both
+        try options.validate()
+        options.conditionTraining!.mismatchWeight = -1
+        #expect(throws: ProGANError.self) { try options.validate() }
+    }
+
     @Test func balancedDrawsFlattenASkewedHistogram() {
         // 90% of the images at 10–11 years, the rest spread over 1–17.
         var ages: [Double] = []
@@ -245,6 +271,7 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         let older = try JSONDecoder().decode(ConditionTraining.self, from: Data(#"{"balanceAge": true, "vicinity": "soft"}"#.utf8))
         #expect(older.balanceAge && older.vicinity == .soft && !older.labelGroups && older.groupSize(minibatch: 16) == 1)
         #expect(older.vicinityMultiplier == 1 && older.auxiliaryWeight == 1 && older.kappaMonths == nil)
+        #expect(older.mismatchWeight == 0)
     }
 
     @Test func optionsWrittenBeforeTheLabelGainAndModulationReadAsTheyTrained() throws {

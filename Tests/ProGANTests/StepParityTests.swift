@@ -18,7 +18,8 @@ import TorchNN
         var factor = 1.0
     }
 
-    func compare(_ conditioning: LabelConditioning?, soft: Bool = false, levers: Levers? = nil, name: String) throws {
+    func compare(_ conditioning: LabelConditioning?, soft: Bool = false, levers: Levers? = nil, mismatchWeight: Double = 0,
+                 name: String) throws {
         guard InteropTests.pythonReady else {
             print("skipped: /usr/bin/python3 with torch and safetensors is not available for the PyTorch step comparison")
             return
@@ -31,6 +32,7 @@ import TorchNN
         if conditioning != nil {
             var training = ConditionTraining()
             training.auxiliaryWeight = 0.7
+            training.mismatchWeight = mismatchWeight
             options.conditionTraining = training
         }
         if let levers {
@@ -133,6 +135,11 @@ import TorchNN
     @Test func labelModulatedGeneratorStepMatchesPyTorch() throws {
         try compare(LabelConditioning(ageEncoding: .fourier, discriminator: .projection, generatorModulation: true),
                     name: "projection, G modulated by the labels at every block")
+    }
+
+    @Test func matchingAwareStepMatchesPyTorch() throws {
+        try compare(LabelConditioning(ageEncoding: .fourier, discriminator: .both), levers: Levers(factor: 2), mismatchWeight: 0.6,
+                    name: "projection + auxiliary heads, mismatched-label term, DiffAugment, lazy penalty")
     }
 
     @Test func stepWithAugmentationLazyPenaltyAndHalfLifeEMAMatchesPyTorch() throws {
