@@ -38,14 +38,19 @@ extension DemoPipeline {
         try run.train()
     }
 
-    /// The unconditional demo GAN's options with bone age and sex as labels (the library's default
-    /// conditioning), on its own phase length.
+    /// The unconditional demo GAN's options with bone age and sex as labels, on its own phase
+    /// length. Beyond the library's default conditioning (the official code's), G is modulated by the
+    /// labels at every block and D learns from mismatched labels: on the quick demo's store at 30
+    /// kimg (two seeds) that took the slope of read on requested age from 0.43–0.45 to 0.50–0.84,
+    /// sex read as requested from 56–58% to 65–68% and FID from 5.0–5.9 to 2.8–2.9 (README).
     var conditionalOptions: ProGANOptions {
         get throws {
             var options = try ganOptions
             options.preset = "demo-\(settings.name)-conditional"
-            options.network.conditioning = LabelConditioning()
-            options.conditionTraining = ConditionTraining()
+            options.network.conditioning = LabelConditioning(generatorModulation: true)
+            var training = ConditionTraining()
+            training.mismatchWeight = 1
+            options.conditionTraining = training
             options.schedule.stabiliseKimg = settings.conditionalPhaseKimg
             options.schedule.fadeKimg = settings.conditionalPhaseKimg
             options.schedule.totalKimg = settings.conditionalTotalKimg
