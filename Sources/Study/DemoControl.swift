@@ -41,7 +41,7 @@ extension DemoPipeline {
     /// The unconditional demo GAN's options with bone age and sex as labels, on its own phase
     /// length. Beyond the library's default conditioning (the official code's), G is modulated by the
     /// labels at every block and D learns from mismatched labels: on the quick demo's store at 30
-    /// kimg (two seeds) that took the slope of read on requested age from 0.43–0.45 to 0.50–0.84,
+    /// kimg (two seeds) that took the slope of read on requested age from 0.47–0.48 to 0.50–0.93,
     /// sex read as requested from 56–58% to 65–68% and FID from 5.0–5.9 to 2.8–2.9 (README).
     var conditionalOptions: ProGANOptions {
         get throws {
