@@ -11,11 +11,7 @@ struct MismatchedLabelLoss {
     let weight: Double
 
     /// Label rows [N, 2] moved one place on: row k takes row k + 1's label, the last the first's.
-    static func mismatched(_ labels: Tensor) -> Tensor {
-        let count = labels.size(0)
-        guard count > 1 else { return labels }
-        return Tensor.cat([labels.sliced(dim: 0, 1, count), labels.sliced(dim: 0, 0, 1)], dim: 0)
-    }
+    static func mismatched(_ labels: Tensor) -> Tensor { labels.rolled(shifts: [-1], dims: [0]) }
 
     /// The term for D's outputs on the same images with their own labels and with `mismatched` ones (score in column 0).
     func callAsFunction(matched: Tensor, mismatched: Tensor) -> Tensor {
