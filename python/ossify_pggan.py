@@ -82,10 +82,6 @@ class LabelConditioning:
             parts += [1 - male, male]
         return torch.cat(parts, dim=1)
 
-    def generator_features(self, rows):
-        """G's label input, g·h(c)."""
-        return self.features(rows) * self.generator_gain
-
 
 def pixel_norm(x, eps=1e-8):
     return x * torch.rsqrt(x.square().mean(dim=1, keepdim=True) + eps)
@@ -194,8 +190,9 @@ class Generator(nn.Module):
     def forward(self, z, labels=None, level=None, alpha=1.0):
         level = self.final_level if level is None else level
         assert (labels is None) == (self.conditioning is None), "labels go with conditional generators only"
-        x = z if labels is None else torch.cat([z, self.conditioning.generator_features(labels)], dim=1)
-        features = self.conditioning.features(labels) if labels is not None and self.conditioning.modulates else None
+        h = None if labels is None else self.conditioning.features(labels)
+        x = z if h is None else torch.cat([z, h * self.conditioning.generator_gain], dim=1)
+        features = h if h is not None and self.conditioning.modulates else None
         if self.normalize_latents:
             x = pixel_norm(x, self.eps)
         x = self.b4.dense(x).reshape(x.shape[0], self.channels4, 4, 4)

@@ -95,8 +95,9 @@ public final class ProGenerator: Module {
         var input = z
         var modulating: Tensor? = nil
         if let labels, let conditioning = options.conditioning {
-            input = Tensor.cat([z, conditioning.generatorFeatures(labels)], dim: 1)
-            if conditioning.generatorModulation { modulating = conditioning.features(labels) }
+            let features = conditioning.features(labels)
+            input = Tensor.cat([z, features * conditioning.generatorLabelGain], dim: 1)
+            if conditioning.generatorModulation { modulating = features }
         }
         if options.normalizeLatents { input = pixelNorm(input, epsilon: options.pixelNormEpsilon) }
         let n = input.size(0)

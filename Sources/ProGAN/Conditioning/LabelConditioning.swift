@@ -152,6 +152,4 @@ public struct LabelConditioning: Codable, Sendable, Equatable {
         return parts.count == 1 ? parts[0] : Tensor.cat(parts, dim: 1)
     }
 
-    /// G's label input, g·h(c), for label rows [N, 2].
-    public func generatorFeatures(_ rows: Tensor) -> Tensor { features(rows) * generatorLabelGain }
 }
