@@ -169,6 +169,7 @@ class Generator(nn.Module):
         self.normalize_latents = normalize_latents
         self.eps = pixel_norm_epsilon
         self.channels4 = nf(1)
+        self.latent_size = latent_size
         self.conditioning = conditioning
         self.add_module("b4", _GInput(latent_size, nf(1), conditioning))
         for level in range(3, self.final_level + 1):
@@ -294,17 +295,22 @@ def snapshot_phase(path):
     return int(round(math.log2(network["resolution"]))), 1.0
 
 
-def generator_from_snapshot(path, which="Gs"):
-    """The generator (`Gs`, the moving average, by default; or `G`) of an Ossify snapshot."""
+def network_from_snapshot(path, which):
+    """One network of an Ossify snapshot: `Gs` (the moving average), `G` or `D`, in eval mode."""
     from safetensors import safe_open
     from safetensors.torch import load_file
     with safe_open(path, framework="pt") as f:
         options = json.loads(f.metadata()["options"])
     tensors = load_file(path)
-    g = Generator(**_network_kwargs(options["network"]))
+    network = (Discriminator if which == "D" else Generator)(**_network_kwargs(options["network"]))
     prefix = which + "."
-    g.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
-    return g.eval()
+    network.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
+    return network.eval()
+
+
+def generator_from_snapshot(path, which="Gs"):
+    """The generator (`Gs`, the moving average, by default; or `G`) of an Ossify snapshot."""
+    return network_from_snapshot(path, which)
 
 
 def auxiliary_label_loss(conditioning, weight, outputs, labels):

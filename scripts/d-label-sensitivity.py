@@ -17,8 +17,6 @@ import sys
 
 import numpy as np
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import ossify_pggan  # noqa: E402
@@ -30,15 +28,10 @@ parser.add_argument("--count", type=int, default=512)
 parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 
-with safe_open(args.snapshot, framework="pt") as f:
-    network = json.loads(f.metadata()["options"])["network"]
-if not network.get("conditioning"):
+D = ossify_pggan.network_from_snapshot(args.snapshot, "D")
+G = ossify_pggan.network_from_snapshot(args.snapshot, "G")
+if G.conditioning is None:
     sys.exit(f"{args.snapshot}: an unconditional snapshot has no labels to read")
-D = ossify_pggan.Discriminator(**ossify_pggan._network_kwargs(network))
-tensors = load_file(args.snapshot)
-D.load_state_dict({k[2:]: v for k, v in tensors.items() if k.startswith("D.")}, strict=True)
-D.eval()
-G = ossify_pggan.generator_from_snapshot(args.snapshot, "G")
 level, alpha = ossify_pggan.snapshot_phase(args.snapshot)
 side = 2 ** level
 
@@ -86,7 +79,7 @@ real_own, real_other_age = scores(images, own), scores(images, other_age)
 compare("reals_other_age", real_own, real_other_age)
 compare("reals_age_4y_away", real_own, real_other_age, far)
 compare("reals_other_sex", real_own, scores(images, other_sex))
-z = torch.randn(len(pick), network["latentSize"], generator=torch.Generator().manual_seed(args.seed + 1))
+z = torch.randn(len(pick), G.latent_size, generator=torch.Generator().manual_seed(args.seed + 1))
 with torch.no_grad():
     fakes = torch.cat([G(z[i:i + 64], own[i:i + 64], level=level, alpha=alpha) for i in range(0, len(pick), 64)])
 compare("fakes_age_4y_away", scores(fakes, own), scores(fakes, other_age), far)
