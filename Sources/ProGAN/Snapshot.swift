@@ -173,7 +173,8 @@ extension ProGANTrainer {
     func restore(cursor: TrainingCursor, tensorsPath: String, source: TrainingImageSource) throws {
         guard cursor.options.network == options.network else {
             throw ProGANError.incompatibleSnapshot(path: tensorsPath,
-                "was trained with another network (preset \(cursor.options.preset), resolution \(cursor.options.network.resolution), latent \(cursor.options.network.latentSize), fmaps \(cursor.options.network.fmapBase)/\(cursor.options.network.fmapMax)) than requested (preset \(options.preset), resolution \(options.network.resolution), latent \(options.network.latentSize), fmaps \(options.network.fmapBase)/\(options.network.fmapMax))")
+                "was trained with another network than requested, and a resumed run keeps its network: "
+                    + cursor.options.network.differences(from: options.network).joined(separator: "; "))
         }
         try ProGANSnapshot.restore(self, from: tensorsPath)
         imagesShown = cursor.imagesShown

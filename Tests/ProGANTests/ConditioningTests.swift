@@ -333,6 +333,32 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         }
     }
 
+    @Test func resumingWithAnotherNetworkNamesWhatDiffers() throws {
+        let options = tinyConditionalOptions()
+        let run = try ProGANTrainingRun(options: options, source: SyntheticSource(resolution: 8),
+                                        folder: try RunFolder.create(in: temporaryFolder(), description: "cn"))
+        try run.train(untilKimg: 0.032)
+        let optionsFile = run.folder.file("options.json")
+        let before = try Data(contentsOf: URL(fileURLWithPath: optionsFile))
+        var modulated = options
+        modulated.network.conditioning?.generatorModulation = true
+        modulated.network.fmapMax = 16
+        do {
+            _ = try ProGANTrainingRun(resuming: run.folder.path, options: modulated, source: SyntheticSource(resolution: 8))
+            Issue.record("a resume with another network was accepted")
+        } catch {
+            let message = error.localizedDescription
+            #expect(message.contains("network.conditioning.generatorModulation (--label-modulation): false in the snapshot, true requested"), "\(message)")
+            #expect(message.contains("network.fmapMax (--fmap-max): \(options.network.fmapMax) in the snapshot, 16 requested"), "\(message)")
+            #expect(!message.contains("latentSize"), "\(message)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: optionsFile)) == before)
+        var unconditional = options
+        unconditional.network.conditioning = nil
+        #expect(options.network.differences(from: unconditional.network) == ["network.conditioning (--condition): age,sex in the snapshot, none requested"])
+        #expect(options.network.differences(from: options.network).isEmpty)
+    }
+
     @Test func aConditionalRunWithoutLabelsIsRefused() throws {
         final class Unlabelled: TrainingImageSource {
             let maximumResolution = 8
