@@ -158,7 +158,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "DistributedTrainingTests", dependencies: ["BoneAge", "Datasets", "LatentLab", "ProGAN", "Radiograph", "RunKit",
                                                                 "Torch", "TorchNN", "TorchDistributed"]),
-        .testTarget(name: "OssifyBenchTests", dependencies: ["OssifyBench"]),
+        .testTarget(name: "OssifyBenchTests", dependencies: ["OssifyBench", "ProGAN"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit", "DICOM"]),
     ],
     cxxLanguageStandard: cxxStandard

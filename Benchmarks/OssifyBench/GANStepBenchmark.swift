@@ -18,6 +18,8 @@ public enum GANStepBenchmark {
         public var warmup = 2
         /// Also time the conditional step with these labels.
         public var conditioning: LabelConditioning?
+        /// How the conditional step trains on its labels (the mismatched-label term, label noise, …).
+        public var conditionTraining = ConditionTraining()
         /// Where both implementations run.
         public var device = Device.cpu
 
@@ -73,7 +75,7 @@ public enum GANStepBenchmark {
         }
         if let conditioning = options.network.conditioning {
             let table = try source.labelTable(attributes: conditioning.attributes)
-            try source.condition(on: table, training: ConditionTraining())
+            try source.condition(on: table, training: options.conditionTraining ?? ConditionTraining())
             trainer.condition(on: table)
         }
         for _ in 0..<c.warmup { _ = try trainer.step(source: source) }
@@ -143,6 +145,8 @@ public enum GANStepBenchmark {
         if let conditioning = c.conditioning {
             var conditional = options
             conditional.network.conditioning = conditioning
+            conditional.conditionTraining = c.conditionTraining
+            try conditional.validate()
             let plain = try ready(options, c), labelled = try ready(conditional, c)
             let timings = try interleaved([plain, labelled], steps: c.steps)
             let ratios = Timing(samplesMs: zip(timings[1].samplesMs, timings[0].samplesMs).map { $0 / $1 })
@@ -150,7 +154,8 @@ public enum GANStepBenchmark {
                               ("condition", conditioning.attributes.map(\.rawValue).joined(separator: ",")),
                               ("age_encoding", conditioning.ageEncoding.rawValue),
                               ("discriminator", conditioning.discriminator.rawValue),
-                              ("label_modulation", conditioning.generatorModulation), ("batch", c.batch),
+                              ("label_modulation", conditioning.generatorModulation),
+                              ("mismatch_weight", c.conditionTraining.mismatchWeight), ("batch", c.batch),
                               ("median_step_ms", timings[1].medianMs), ("images_per_second", Double(c.batch) / (timings[1].medianMs / 1000)),
                               ("unconditional_median_step_ms", timings[0].medianMs),
                               ("g_parameters", labelled.trainer.generator.parameterCount),

@@ -56,6 +56,8 @@ struct Bench: ParsableCommand {
         @Option(help: "With --condition: projection | auxiliary | both.") var conditionD = "projection"
         @Flag(help: "With --condition: G modulated by the labels at every block (train-gan --label-modulation).")
         var labelModulation = false
+        @Option(help: "With --condition: the mismatched-label term's weight (train-gan --mismatch-weight).")
+        var mismatchWeight: Double?
         @Flag(help: "Instead: the step's cost with each realism lever on (host syncs per tick, lazy penalty, R1, DiffAugment, EMA half-life) against the plain step, and channels-last in the PyTorch peer.")
         var levers = false
         @Option(help: "With --levers: rounds of --steps timed steps, every variant stepped in turn.") var rounds = 2
@@ -88,8 +90,11 @@ struct Bench: ParsableCommand {
                 configuration.conditioning = LabelConditioning(attributes: try ConditionAttribute.parseList(condition),
                                                                ageEncoding: encoding, discriminator: mode,
                                                                generatorModulation: labelModulation)
-            } else if labelModulation {
-                throw ValidationError("--label-modulation needs --condition")
+                if let mismatchWeight {
+                    configuration.conditionTraining.mismatchWeight = mismatchWeight
+                }
+            } else if labelModulation || mismatchWeight != nil {
+                throw ValidationError("--label-modulation and --mismatch-weight need --condition")
             }
             if levers {
                 guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
