@@ -395,7 +395,9 @@ def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod, ema_b
     d_loss = (per_sample + real_scores.square() * options["driftWeight"]).mean()
     on_reals = auxiliary_label_loss(conditioning, aux_weight, real_out, critic_labels) if critic_labels is not None else None
     if on_reals is not None:
-        d_loss = d_loss + on_reals + auxiliary_label_loss(conditioning, aux_weight, fake_out, fake_labels)
+        d_loss = d_loss + on_reals
+        if (options.get("conditionTraining") or {}).get("auxiliaryOnFakes", True):
+            d_loss = d_loss + auxiliary_label_loss(conditioning, aux_weight, fake_out, fake_labels)
     mismatch_weight = (options.get("conditionTraining") or {}).get("mismatchWeight", 0.0)
     if critic_labels is not None and mismatch_weight > 0:
         # Matching-aware term: reals with the next image's label must score below themselves with their own.

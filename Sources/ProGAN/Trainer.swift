@@ -232,10 +232,13 @@ public final class ProGANTrainer {
         }
         var dTotal = d.total
         var dLabelTerms: Tensor?
-        if let labelLoss, let criticLabels = inputs.criticLabels, let fakeLabels = inputs.fakeLabels,
-           let onReals = labelLoss(outputs: d.realOutputs, labels: criticLabels),
-           let onFakes = labelLoss(outputs: d.fakeOutputs, labels: fakeLabels) {
-            let labelTerms = onReals + onFakes
+        if let labelLoss, let criticLabels = inputs.criticLabels,
+           let onReals = labelLoss(outputs: d.realOutputs, labels: criticLabels) {
+            var labelTerms = onReals
+            if options.conditionTraining?.auxiliaryOnFakes ?? true, let fakeLabels = inputs.fakeLabels,
+               let onFakes = labelLoss(outputs: d.fakeOutputs, labels: fakeLabels) {
+                labelTerms = labelTerms + onFakes
+            }
             dLabelTerms = labelTerms
             dTotal = dTotal + labelTerms
         }

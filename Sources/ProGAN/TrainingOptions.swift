@@ -75,6 +75,10 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
                 throw ProGANError.invalidOption("mismatch-weight",
                     "needs a projection discriminator (--condition-d projection or both): with auxiliary heads alone D's score does not depend on the label")
             }
+            if !conditionTraining.auxiliaryOnFakes, network.conditioning?.discriminator.predicts != true {
+                throw ProGANError.invalidOption("auxiliary-on",
+                    "reals needs auxiliary heads on D (--condition-d auxiliary or both): a projection D alone has none")
+            }
         }
     }
 

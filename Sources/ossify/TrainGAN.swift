@@ -57,6 +57,8 @@ struct TrainGAN: ParsableCommand {
     @Flag(help: "With --condition: G also scales and shifts every feature map by the labels (conditional batch norm, as BigGAN and CcGAN), not only at the input.")
     var labelModulation = false
     @Option(help: "With --condition and D heads: weight of the auxiliary label losses (default 1).") var auxiliaryWeight: Double?
+    @Option(help: "With --condition and D heads: what the heads learn from, reals-and-fakes (default, the official code's label penalty) | reals.")
+    var auxiliaryOn: String?
     @Option(help: "With --condition and a projection D: weight of the matching-aware term, reals scored with another image's label must score lower (default 0, off).")
     var mismatchWeight: Double?
     @Flag(help: "With --condition: G's ages uniform over the store's range; reals drawn to flatten the age histogram.")
@@ -132,7 +134,7 @@ struct TrainGAN: ParsableCommand {
     /// The conditioning options, each checked against the others.
     func applyConditioning(to o: inout ProGANOptions) throws {
         let trainingFlags = balanceAge || vicinity != nil || vicinityMultiplier != nil || vicinityKappa != nil
-            || labelNoise != nil || auxiliaryWeight != nil || labelGroups != nil || mismatchWeight != nil
+            || labelNoise != nil || auxiliaryWeight != nil || auxiliaryOn != nil || labelGroups != nil || mismatchWeight != nil
         if let condition {
             var conditioning = o.network.conditioning ?? LabelConditioning()
             conditioning.attributes = try ConditionAttribute.parseList(condition)
@@ -153,7 +155,7 @@ struct TrainGAN: ParsableCommand {
             o.network.conditioning = conditioning
         } else if ageEncoding != nil || conditionD != nil || labelGain != nil || labelModulation
                     || (trainingFlags && !o.network.isConditional) {
-            throw ValidationError("--age-encoding, --condition-d, --label-gain, --label-modulation, --balance-age, --vicinity*, --label-noise, --label-groups, --auxiliary-weight and --mismatch-weight need --condition")
+            throw ValidationError("--age-encoding, --condition-d, --label-gain, --label-modulation, --balance-age, --vicinity*, --label-noise, --label-groups, --auxiliary-weight, --auxiliary-on and --mismatch-weight need --condition")
         }
         guard o.network.isConditional else { return }
         var training = o.conditionTraining ?? ConditionTraining()
@@ -171,6 +173,12 @@ struct TrainGAN: ParsableCommand {
         if let vicinityKappa { training.kappaMonths = vicinityKappa }
         if let labelNoise { training.labelNoiseMonths = labelNoise }
         if let auxiliaryWeight { training.auxiliaryWeight = auxiliaryWeight }
+        if let auxiliaryOn {
+            guard auxiliaryOn == "reals" || auxiliaryOn == "reals-and-fakes" else {
+                throw ValidationError("--auxiliary-on: expected reals or reals-and-fakes, got \(auxiliaryOn)")
+            }
+            training.auxiliaryOnFakes = auxiliaryOn == "reals-and-fakes"
+        }
         if let mismatchWeight { training.mismatchWeight = mismatchWeight }
         if let labelGroups {
             guard labelGroups == "on" || labelGroups == "off" else {

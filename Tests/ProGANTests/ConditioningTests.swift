@@ -194,6 +194,21 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         #expect(throws: ProGANError.self) { try options.validate() }
     }
 
+    @Test func realsOnlyAuxiliaryHeadsNeedHeadsAndOlderRunsLearnFromFakes() throws {
+        var options = tinyConditionalOptions(LabelConditioning(discriminator: .projection))
+        options.conditionTraining!.auxiliaryOnFakes = false
+        #expect(throws: ProGANError.invalidOption("auxiliary-on",
+            "reals needs auxiliary heads on D (--condition-d auxiliary or both): a projection D alone has none")) {
+            try options.validate()
+        }
+        options.network.conditioning!.discriminator = .auxiliary
+        try options.validate()
+        let recorded = try JSONDecoder().decode(ConditionTraining.self, from: try JSONEncoder().encode(options.conditionTraining!))
+        #expect(recorded.auxiliaryOnFakes == false)
+        let older = try JSONDecoder().decode(ConditionTraining.self, from: Data(#"{"balanceAge": true, "auxiliaryWeight": 2}"#.utf8))
+        #expect(older.auxiliaryOnFakes && older.auxiliaryWeight == 2)
+    }
+
     @Test func balancedDrawsFlattenASkewedHistogram() {
         // 90% of the images at 10–11 years, the rest spread over 1–17.
         var ages: [Double] = []

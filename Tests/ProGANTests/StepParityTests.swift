@@ -19,7 +19,7 @@ import TorchNN
     }
 
     func compare(_ conditioning: LabelConditioning?, soft: Bool = false, levers: Levers? = nil, mismatchWeight: Double = 0,
-                 name: String) throws {
+                 auxiliaryOnFakes: Bool = true, name: String) throws {
         guard InteropTests.pythonReady else {
             print("skipped: /usr/bin/python3 with torch and safetensors is not available for the PyTorch step comparison")
             return
@@ -33,6 +33,7 @@ import TorchNN
             var training = ConditionTraining()
             training.auxiliaryWeight = 0.7
             training.mismatchWeight = mismatchWeight
+            training.auxiliaryOnFakes = auxiliaryOnFakes
             options.conditionTraining = training
         }
         if let levers {
@@ -140,6 +141,12 @@ import TorchNN
     @Test func matchingAwareStepMatchesPyTorch() throws {
         try compare(LabelConditioning(ageEncoding: .fourier, discriminator: .both), levers: Levers(factor: 2), mismatchWeight: 0.6,
                     name: "projection + auxiliary heads, mismatched-label term, DiffAugment, lazy penalty")
+    }
+
+    @Test func realsOnlyAuxiliaryStepMatchesPyTorch() throws {
+        try compare(LabelConditioning(ageEncoding: .fourier, discriminator: .both, generatorModulation: true),
+                    mismatchWeight: 0.6, auxiliaryOnFakes: false,
+                    name: "modulated G, projection + auxiliary heads learning from reals only, mismatched-label term")
     }
 
     @Test func stepWithAugmentationLazyPenaltyAndHalfLifeEMAMatchesPyTorch() throws {
