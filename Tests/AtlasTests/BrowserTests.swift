@@ -1,6 +1,7 @@
 import Atlas
 import Foundation
 import Testing
+import TestSupport
 
 /// The atlas in a real browser: headless Chromium through chromium-driver and Python selenium
 /// (python/atlas_e2e/reader_study.py). Skipped, with a message, where any of them is missing.
@@ -27,24 +28,16 @@ struct BrowserTests {
         let study = try #require(created.json["id"] as? Int, "\(created.text)")
         let invite = try #require(try admin.post("/admin/studies/\(study)/readers", json: ["label": "Dr Selenium"]).json["invite"] as? String)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         var arguments = [Self.script, "--invite", invite, "--admin", "\(server.base)/admin/login/\(server.adminToken)",
                          "--study", String(study), "--items", "10", "--browse", "\(server.base)/?sex=F&seeds=1,2,3,4,5,6,7,8"]
         if let folder = ProcessInfo.processInfo.environment["ATLAS_SCREENSHOTS"] { arguments += ["--screenshots", folder] }
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus == 77 {
+        let (status, text) = try ReferencePython.run(arguments, within: 600)
+        if status == 77 {
             print("skipped: \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
             return
         }
-        #expect(process.terminationStatus == 0, "the browser run failed:\n\(text)")
-        guard process.terminationStatus == 0, let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+        #expect(status == 0, "the browser run failed:\n\(text)")
+        guard status == 0, let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
               let report = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let given = report["answers"] as? [[String: Any]] else { return }
         #expect(given.count == 10)

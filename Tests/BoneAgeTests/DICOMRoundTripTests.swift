@@ -5,6 +5,7 @@ import Testing
 import Torch
 @testable import BoneAge
 @testable import Datasets
+import TestSupport
 
 /// Generated images written as DICOM read back as the PNGs did: same pixels, same `prepare`
 /// output, same store, same bone-age reading; and the header's sex reaches the store and the
@@ -108,11 +109,6 @@ enum Tool {
 
     @discardableResult
     static func run(_ name: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(name) ?? name)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try ChildProcess.run(path(name) ?? name, arguments).status
     }
 }

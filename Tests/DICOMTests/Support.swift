@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A folder under the temporary directory, removed when the value goes away.
 final class TemporaryFolder {
@@ -38,16 +39,7 @@ enum Tool {
     }
 
     static func runExecutable(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try ChildProcess.run(executable, arguments)
     }
 
     /// Runs a tool and fails the test (with its output) when it does not exit 0.

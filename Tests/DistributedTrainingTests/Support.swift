@@ -3,6 +3,7 @@ import Radiograph
 import Torch
 import TorchDistributed
 @testable import Datasets
+import TestSupport
 
 /// The `ossify` executable beside this test bundle (`swift build --build-tests` builds it there).
 let ossifyExecutable: String? = {
@@ -52,56 +53,18 @@ func writeNoiseStore(count: Int, side: Int, at path: String, seed: UInt64 = 3) t
         imagesWithoutLabels: 0, labelsWithoutImages: 0))
 }
 
-/// A process of `ossify` (or another executable) whose output is collected; bounded by the caller.
-final class Worker: @unchecked Sendable {
-    let process = Process()
-    private let lock = NSLock()
-    private var collected = Data()
-    private let drained = DispatchGroup()
+/// A process of `ossify` (or another executable) in `folder`, without the launcher's variables of
+/// this process and with OpenMP's workers passive; bounded by the caller (`finish(within:)`).
+typealias Worker = ChildProcess
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], in folder: String) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+extension ChildProcess {
+    convenience init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], in folder: String) throws {
         var variables = ProcessInfo.processInfo.environment
         for key in ["RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"] {
             variables[key] = nil
         }
         variables["OMP_WAIT_POLICY"] = "PASSIVE"
-        process.environment = variables.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        drained.enter()
-        // Kept as it arrives: a process another test spawns meanwhile may inherit the pipe's write
-        // end and hold off its end of file long after this worker exited.
-        Thread { [self] in
-            while case let chunk = pipe.fileHandleForReading.availableData, !chunk.isEmpty {
-                lock.lock()
-                collected.append(chunk)
-                lock.unlock()
-            }
-            drained.leave()
-        }.start()
-    }
-
-    /// Waits at most `seconds`; kills the process (and says so) when it is still running.
-    @discardableResult
-    func finish(within seconds: TimeInterval) -> (status: Int32?, output: String) {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        var status: Int32?
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-        } else {
-            status = process.terminationStatus
-        }
-        process.waitUntilExit()
-        _ = drained.wait(timeout: .now() + 5)
-        lock.lock()
-        defer { lock.unlock() }
-        return (status, String(decoding: collected, as: UTF8.self))
+        try self.init(executable, arguments, environment: variables, adding: environment, directory: folder)
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import GANMetrics
 import Testing
 import Torch
+import TestSupport
 
 enum Fixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -19,27 +20,7 @@ enum Fixtures {
     }
 }
 
-/// /usr/bin/python3 with torch and safetensors, unless OSSIFY_TESTS_NO_PYTHON is set.
-enum Python {
-    static let available: Bool = {
-        guard ProcessInfo.processInfo.environment["OSSIFY_TESTS_NO_PYTHON"] == nil,
-              FileManager.default.fileExists(atPath: "/usr/bin/python3") else { return false }
-        return (try? run(["-c", "import torch, safetensors"]).status) == 0
-    }()
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
-    }
-}
+typealias Python = ReferencePython
 
 func temporaryFolder() throws -> String {
     let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("ganmetrics-tests-\(UUID().uuidString)")

@@ -3,21 +3,12 @@ import ProGAN
 import RunKit
 import Testing
 import Torch
+import TestSupport
 
 /// The generator of a snapshot runs identically in PyTorch (python/ossify_pggan.py) when
 /// /usr/bin/python3 has torch and safetensors; skipped with a message otherwise.
 @Suite struct InteropTests {
-    static var pythonReady: Bool {
-        guard ProcessInfo.processInfo.environment["OSSIFY_TESTS_NO_PYTHON"] == nil,
-              FileManager.default.fileExists(atPath: "/usr/bin/python3") else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import torch, safetensors"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
+    static var pythonReady: Bool { ReferencePython.available }
 
     /// Unconditional, conditional, and conditional with G modulated by the labels at every block.
     @Test(arguments: [nil, false, true] as [Bool?])
@@ -42,15 +33,7 @@ import Torch
                                           outputDirectory: out, saveRaw: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("python/check_generator_interop.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, snapshot, out]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let (status, output) = try ReferencePython.run([script, snapshot, out])
+        #expect(status == 0, "\(output)")
     }
 }

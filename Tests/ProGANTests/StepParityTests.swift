@@ -3,6 +3,7 @@ import ProGAN
 import Testing
 import Torch
 import TorchNN
+import TestSupport
 
 /// One full D+G training step of Ossify's trainer equals the same step of the PyTorch twin
 /// networks (python/ossify_pggan.py `train_step`, fresh torch.optim.Adam) from the same weights,
@@ -112,17 +113,9 @@ import TorchNN
 
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("python/check_training_step.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, folder]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, output) = try ReferencePython.run([script, folder])
         print("step parity (\(name)): \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
-        #expect(process.terminationStatus == 0, "\(name): \(output)")
+        #expect(status == 0, "\(name): \(output)")
         #expect(output.contains("\"parameters_changed\""), "\(name): \(output)")
     }
 

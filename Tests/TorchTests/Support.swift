@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Torch
+import TestSupport
 
 // Shared helpers for the Torch tests.
 
@@ -51,34 +52,9 @@ func temporaryDirectory() throws -> URL {
 
 // MARK: Python references
 
-enum Python {
-    static let executable = "/usr/bin/python3"
+typealias Python = ReferencePython
 
-    /// True when /usr/bin/python3 can import torch and safetensors (and OSSIFY_TESTS_NO_PYTHON is unset,
-    /// which simulates a machine without them).
-    static let available: Bool = {
-        guard ProcessInfo.processInfo.environment["OSSIFY_TESTS_NO_PYTHON"] == nil,
-              FileManager.default.isExecutableFile(atPath: executable) else { return false }
-        return (try? run(["-c", "import torch, safetensors"]).status) == 0
-    }()
-
-    /// Runs python3 with `arguments`; returns the exit status and everything it printed.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
+extension ReferencePython {
     static func skipNote(_ test: String) {
         print("SKIPPED \(test): \(executable) cannot import torch and safetensors")
     }
