@@ -74,6 +74,14 @@ public final class ProDiscriminator: Module {
     /// Scores [N, 1 + auxiliary outputs] for images [N, C, 2^level, 2^level] and, when conditional,
     /// label rows [N, 2] = (bone age in months, sex code).
     public func callAsFunction(_ images: Tensor, labels: Tensor? = nil, level: Int? = nil, alpha: Double = 1) -> Tensor {
+        scored(images, labels: labels, level: level, alpha: alpha).outputs
+    }
+
+    /// The outputs and the dense block's features φ they were computed from. φ does not depend on
+    /// the labels, so `projection(labels:features:)` scores the same images with other labels
+    /// without another pass.
+    public func scored(_ images: Tensor, labels: Tensor? = nil, level: Int? = nil, alpha: Double = 1)
+        -> (outputs: Tensor, features: Tensor) {
         let level = level ?? options.finalLevel
         precondition(level >= 2 && level <= options.finalLevel,
                      "ProDiscriminator: level \(level) outside 2…\(options.finalLevel)")
@@ -93,11 +101,17 @@ public final class ProDiscriminator: Module {
         x = outputBlock.conv(x).leakyReLU(0.2)
         let features = outputBlock.dense0(x.flattened(from: 1)).leakyReLU(0.2)
         let outputs = outputBlock.dense1(features)
-        guard let labels, let project = outputBlock.project, let conditioning = options.conditioning else { return outputs }
-        let projection = (project(conditioning.features(labels)) * features).sum(dims: [1], keepDim: true)
+        guard let labels, let projection = projection(labels: labels, features: features) else { return (outputs, features) }
+        guard outputs.size(1) > 1 else { return (outputs + projection, features) }
+        return (Tensor.cat([outputs.sliced(dim: 1, 0, 1) + projection, outputs.sliced(dim: 1, 1, outputs.size(1))], dim: 1), features)
+    }
+
+    /// The projection term ⟨E·h(c), φ⟩/√dim [N, 1] of label rows on features from `scored`; nil
+    /// without a projection.
+    public func projection(labels: Tensor, features: Tensor) -> Tensor? {
+        guard let project = outputBlock.project, let conditioning = options.conditioning else { return nil }
+        return (project(conditioning.features(labels)) * features).sum(dims: [1], keepDim: true)
             * (1 / Double(features.size(1)).squareRoot())
-        guard outputs.size(1) > 1 else { return outputs + projection }
-        return Tensor.cat([outputs.sliced(dim: 1, 0, 1) + projection, outputs.sliced(dim: 1, 1, outputs.size(1))], dim: 1)
     }
 
     private func run(_ block: DownBlock, _ x: Tensor) -> Tensor {

@@ -224,11 +224,14 @@ public final class ProGANTrainer {
         let fakes = withNoGrad { generator(inputs.discriminatorLatents, labels: inputs.fakeLabels, level: level, alpha: alpha) }
         // [lever: augmentation] D sees augmented reals and fakes; the penalty looks at what D sees.
         let realsSeen = inputs.realAugment?.apply(reals) ?? reals
+        var realFeatures: Tensor?
         let d = loss.discriminatorLoss(real: realsSeen,
                                        fake: inputs.fakeAugment?.apply(fakes) ?? fakes, mixing: inputs.mixing,
                                        lodFloor: phase.lodBracket[0], realWeights: inputs.realWeights,
                                        fakeWeights: inputs.fakeWeights, penaltyFactor: inputs.penaltyFactor) {
-            self.discriminator($0, labels: inputs.criticLabels, level: level, alpha: alpha)
+            let (outputs, features) = self.discriminator.scored($0, labels: inputs.criticLabels, level: level, alpha: alpha)
+            if realFeatures == nil { realFeatures = features }   // the reals are scored first
+            return outputs
         }
         var dTotal = d.total
         var dLabelTerms: Tensor?
@@ -242,9 +245,11 @@ public final class ProGANTrainer {
             dLabelTerms = labelTerms
             dTotal = dTotal + labelTerms
         }
-        if let mismatchLoss, let criticLabels = inputs.criticLabels {
-            let mismatched = discriminator(realsSeen, labels: MismatchedLabelLoss.mismatched(criticLabels), level: level, alpha: alpha)
-            let term = mismatchLoss(matched: d.realOutputs, mismatched: mismatched)
+        if let mismatchLoss, let criticLabels = inputs.criticLabels, let realFeatures,
+           let matched = discriminator.projection(labels: criticLabels, features: realFeatures),
+           let mismatched = discriminator.projection(labels: MismatchedLabelLoss.mismatched(criticLabels), features: realFeatures) {
+            // D(x, ỹ) − D(x, y) is the difference of the projections on the reals' own φ: no second pass.
+            let term = mismatchLoss(matched: matched, mismatched: mismatched)
             dLabelTerms = dLabelTerms.map { $0 + term } ?? term
             dTotal = dTotal + term
         }

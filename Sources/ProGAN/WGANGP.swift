@@ -37,7 +37,8 @@ public struct WGANGP: Sendable {
     /// full-resolution penalty (1 for native), and weights 1 unless given. `critic` returns D's
     /// outputs, the score in column 0. The logistic loss replaces the first two terms by
     /// w_f·softplus(D(fake)) + w_r·softplus(−D(real)); R1 replaces the penalty by (γ_R1/2)(‖∇_x D(x)‖/s)²
-    /// at the reals. The penalty is multiplied by `penaltyFactor`; 0 skips its passes.
+    /// at the reals. The penalty is multiplied by `penaltyFactor`; 0 skips its passes. `critic`
+    /// scores the reals first, then the fakes, then any interpolates.
     public func discriminatorLoss(real: Tensor, fake: Tensor, mixing: Tensor, lodFloor: Int,
                                   realWeights: Tensor? = nil, fakeWeights: Tensor? = nil, penaltyFactor: Double = 1,
                                   critic: (Tensor) -> Tensor) -> DiscriminatorLoss {

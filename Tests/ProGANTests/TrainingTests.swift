@@ -45,6 +45,22 @@ func temporaryFolder() -> String {
         }
     }
 
+    @Test func theCriticScoresTheRealsFirst() {
+        // The trainer reuses the reals' features φ from the critic's first call (the mismatched-label term).
+        let real = Tensor.zeros([2, 1, 4, 4]), fake = Tensor.ones([2, 1, 4, 4])
+        for (penalty, factor) in [(GradientPenaltyKind.interpolates, 1.0), (.r1, 1), (.interpolates, 0)] {
+            var loss = WGANGP()
+            loss.penalty = penalty
+            var firstMean: Double?
+            _ = loss.discriminatorLoss(real: real, fake: fake, mixing: Tensor.full([2, 1, 1, 1], 0.5), lodFloor: 0,
+                                       penaltyFactor: factor) { images in
+                if firstMean == nil { firstMean = images.mean().item() }
+                return images.sum(dims: [1, 2, 3]).reshaped([-1, 1])
+            }
+            #expect(firstMean == 0, "\(penalty) ×\(factor): the first call scored images of mean \(firstMean ?? .nan)")
+        }
+    }
+
     @Test func aFewStepsTrainAcrossAFade() throws {
         let options = tinyOptions()
         let trainer = try ProGANTrainer(options: options)

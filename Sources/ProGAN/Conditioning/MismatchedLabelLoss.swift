@@ -13,7 +13,8 @@ struct MismatchedLabelLoss {
     /// Label rows [N, 2] moved one place on: row k takes row k + 1's label, the last the first's.
     static func mismatched(_ labels: Tensor) -> Tensor { labels.rolled(shifts: [-1], dims: [0]) }
 
-    /// The term for D's outputs on the same images with their own labels and with `mismatched` ones (score in column 0).
+    /// The term for D's outputs on the same images with their own labels and with `mismatched` ones
+    /// (score in column 0); the projections alone give the same difference.
     func callAsFunction(matched: Tensor, mismatched: Tensor) -> Tensor {
         (mismatched.sliced(dim: 1, 0, 1) - matched.sliced(dim: 1, 0, 1)).softplus().mean() * weight
     }
