@@ -28,6 +28,10 @@ public struct DemoSettings: Codable, Sendable, Equatable {
     /// The conditional GAN's phases (kimg each) and the sex classifier's epochs.
     public var conditionalPhaseKimg: Double
     public var sexEpochs = 4
+    /// D's auxiliary age and sex heads, learning from reals only, beside the projection. They help
+    /// once G has trained ~30 kimg and hurt at 7 (README), so the full demo has them and the quick
+    /// one not; nil in the settings of demos from before the option, which trained without them.
+    public var conditionalAuxiliaryHeads: Bool?
     /// Label fidelity: images per (year, sex) bin; atlas plate seeds per cell.
     public var fidelityPerBin: Int
     public var plateColumns = 4
@@ -36,7 +40,7 @@ public struct DemoSettings: Codable, Sendable, Equatable {
 
     public static let full = DemoSettings(name: "full", phantoms: 5000, resolution: 64, ganPhaseKimg: 3, ageEpochs: 8,
                                           evaluationImages: 1000, latentSamples: 5000, walkFramesPerStep: 8,
-                                          conditionalPhaseKimg: 3, fidelityPerBin: 32)
+                                          conditionalPhaseKimg: 3, conditionalAuxiliaryHeads: true, fidelityPerBin: 32)
     public static let quick = DemoSettings(name: "quick", phantoms: 1500, resolution: 32, ganPhaseKimg: 1, ageEpochs: 8,
                                            evaluationImages: 256, latentSamples: 1000, walkFramesPerStep: 5,
                                            conditionalPhaseKimg: 1, fidelityPerBin: 16)
