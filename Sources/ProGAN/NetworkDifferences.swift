@@ -14,39 +14,18 @@ extension NetworkOptions {
     /// Every field in which `requested` differs from this network, as
     /// `network.conditioning.generatorModulation (--label-modulation): false in the snapshot, true requested`.
     public func differences(from requested: NetworkOptions) -> [String] {
-        let mine = Self.flattened(self), theirs = Self.flattened(requested)
+        let labels = { (options: NetworkOptions) in options.conditioning.map { $0.attributes.map(\.rawValue).joined(separator: ",") } ?? "none" }
+        var lines: [(path: String, a: String, b: String)] = []
+        if labels(self) != labels(requested) { lines.append(("conditioning", labels(self), labels(requested))) }
         // Conditional against unconditional is one difference, not one per label option.
-        let oneSideConditional = isConditional != requested.isConditional
-        return Set(mine.keys).union(theirs.keys).sorted().compactMap { key in
-            if key == "conditioning.attributes" || (oneSideConditional && key.hasPrefix("conditioning.")) { return nil }
-            let a = mine[key] ?? "none", b = theirs[key] ?? "none"
-            guard a != b else { return nil }
-            let option = Self.optionNames[key].map { " (\($0))" } ?? ""
-            return "network.\(key)\(option): \(a) in the snapshot, \(b) requested"
+        let bothConditional = isConditional && requested.isConditional
+        lines += ((try? JSONValue.differences(self, requested)) ?? []).filter { difference in
+            difference.path != "conditioning" && difference.path != "conditioning.attributes"
+                && (bothConditional || !difference.path.hasPrefix("conditioning."))
         }
-    }
-
-    /// Leaf values by dotted path, as `options.json` spells them, and `conditioning`: its labels or none.
-    static func flattened(_ options: NetworkOptions) -> [String: String] {
-        guard let data = try? JSONEncoder().encode(options),
-              let object = try? JSONDecoder().decode(JSONValue.self, from: data) else { return [:] }
-        var leaves: [String: String] = [:]
-        func text(_ value: JSONValue) -> String {
-            switch value {
-            case .null: "none"
-            case let .bool(b): b ? "true" : "false"
-            case let .number(x): x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
-            case let .string(s): s
-            case let .array(items): items.map(text).joined(separator: ",")
-            case .object: "{…}"
-            }
+        return lines.map { line in
+            let option = Self.optionNames[line.path].map { " (\($0))" } ?? ""
+            return "network.\(line.path)\(option): \(line.a) in the snapshot, \(line.b) requested"
         }
-        func walk(_ value: JSONValue, _ path: String) {
-            guard case let .object(fields) = value else { leaves[path] = text(value); return }
-            for (key, child) in fields { walk(child, path.isEmpty ? key : "\(path).\(key)") }
-        }
-        walk(object, "")
-        leaves["conditioning"] = options.conditioning.map { $0.attributes.map(\.rawValue).joined(separator: ",") } ?? "none"
-        return leaves
     }
 }

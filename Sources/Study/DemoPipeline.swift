@@ -62,7 +62,10 @@ public final class DemoPipeline {
         if let data = FileManager.default.contents(atPath: path) {
             let earlier = try JSONDecoder().decode(DemoSettings.self, from: data)
             guard earlier == settings else {
-                throw StudyError.mismatchedFolder(layout.root, "it holds a \(earlier.name) demo; use another --out, or delete it to start over")
+                let differences = ((try? JSONValue.differences(earlier, settings)) ?? [])
+                    .map { "\($0.path): \($0.a) there, \($0.b) now" }.joined(separator: "; ")
+                throw StudyError.mismatchedFolder(layout.root,
+                    "it holds a \(earlier.name) demo made with other settings (\(differences)); use another --out, or delete it to start over")
             }
         } else {
             try AtomicFile.writeJSON(settings, to: path)

@@ -66,8 +66,21 @@ struct DemoTests {
         #expect {
             try pipeline.run()
         } throws: { error in
-            "\(error.localizedDescription)".contains(folder) && "\(error.localizedDescription)".contains("custom")
+            let message = error.localizedDescription
+            return message.contains(folder) && message.contains("custom") && message.contains("phantoms: 7 there, 1500 now")
+                && message.contains("name: custom there, quick now")
         }
         #expect(!FileManager.default.fileExists(atPath: StudyLayout(root: folder).phantoms))
+        // A full demo from before the auxiliary heads is another full demo: the message says what differs.
+        var older = DemoSettings.full
+        older.conditionalAuxiliaryHeads = nil
+        try JSONEncoder().encode(older).write(to: URL(fileURLWithPath: folder + "/demo-settings.json"))
+        let full = DemoPipeline(folder: folder, settings: .full)
+        full.log = { _ in }
+        #expect {
+            try full.run()
+        } throws: { error in
+            error.localizedDescription.contains("full demo made with other settings (conditionalAuxiliaryHeads: none there, true now)")
+        }
     }
 }
