@@ -28,6 +28,11 @@ struct DemoTests {
                         "Hands of a chosen bone age and sex", "Label fidelity", "Age is in the label, not in z"] {
             #expect(html.contains(section), "no section \(section)")
         }
+        // The quick demo's label recipe, as options.json recorded it: modulation and the mismatched-label term, no heads.
+        for setting in ["labels at every block of G (modulation)</td><td class=\"text\">yes</td>",
+                        "mismatched-label term weight</td><td>1</td>", "auxiliary heads learn from</td><td class=\"text\">no heads</td>"] {
+            #expect(html.contains(setting), "the settings table lacks \(setting)")
+        }
         #expect(!html.contains("src=\"/") && !html.contains("src=\"file:"), "the report links to files instead of embedding them")
         #expect(html.contains("data:image/gif;base64,"), "no embedded aging animation")
         #expect(html.components(separatedBy: "data:image/png;base64,").count > 10)

@@ -19,6 +19,10 @@ extension StudyReport {
                         ["labels", ((conditioning["attributes"] as? [String]) ?? []).joined(separator: ", ")],
                         ["age encoding", "\(conditioning["ageEncoding"] ?? "—")"],
                         ["discriminator conditioning", "\(conditioning["discriminator"] ?? "—")"],
+                        ["labels at every block of G (modulation)", (conditioning["generatorModulation"] as? Bool ?? false) ? "yes" : "no"],
+                        ["label gain at G's input", String(format: "%g", RunFiles.double(conditioning["generatorLabelGain"]) ?? 1)],
+                        ["mismatched-label term weight", String(format: "%g", RunFiles.double(training["mismatchWeight"]) ?? 0)],
+                        ["auxiliary heads learn from", Self.auxiliaryHeadsLearnFrom(conditioning, training)],
                         ["age-balanced training", "\(training["balanceAge"] ?? "—")"],
                         ["vicinity (CcGAN)", "\(training["vicinity"] ?? "—")"
                             + (RunFiles.double(training["kappaMonths"]).map { String(format: ", κ %.1f months", $0) } ?? "")],
@@ -33,6 +37,14 @@ extension StudyReport {
         }
         fidelityPart(run)
         disentanglementPart()
+    }
+
+    /// "reals only, weight 1" / "reals and fakes, weight 1", or "no heads" for a projection D.
+    static func auxiliaryHeadsLearnFrom(_ conditioning: [String: Any], _ training: [String: Any]) -> String {
+        guard let mode = conditioning["discriminator"] as? String, mode == "auxiliary" || mode == "both" else { return "no heads" }
+        let onFakes = training["auxiliaryOnFakes"] as? Bool ?? true
+        let weight = RunFiles.double(training["auxiliaryWeight"]) ?? 1
+        return (onFakes ? "reals and fakes" : "reals only") + String(format: ", weight %g", weight)
     }
 
     mutating func fidelityPart(_ run: String) {
