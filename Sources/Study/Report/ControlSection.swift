@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 
 extension StudyReport {
     /// Explicit control (the study's future work): the conditional GAN's atlas plate, its label
@@ -10,23 +11,23 @@ extension StudyReport {
             page.missing("conditional PGGAN run folder (train-gan --condition age,sex; give --cgan RUN)")
             return
         }
-        if let options = RunFiles.json(RunFiles.join(run, "options.json")) {
-            let network = options["network"] as? [String: Any] ?? [:]
-            let conditioning = network["conditioning"] as? [String: Any] ?? [:]
-            let training = options["conditionTraining"] as? [String: Any] ?? [:]
-            let range = RunFiles.doubles(training["ageRangeMonths"])
+        if let data = FileManager.default.contents(atPath: RunFiles.join(run, "options.json")),
+           let options = try? JSONDecoder().decode(ProGANOptions.self, from: data), let conditioning = options.network.conditioning {
+            let training = options.conditionTraining ?? ConditionTraining()
+            let heads = conditioning.discriminator.predicts
+                ? (training.auxiliaryOnFakes ? "reals and fakes" : "reals only") + String(format: ", weight %g", training.auxiliaryWeight)
+                : "no heads"
             page.table([["setting", "value"],
-                        ["labels", ((conditioning["attributes"] as? [String]) ?? []).joined(separator: ", ")],
-                        ["age encoding", "\(conditioning["ageEncoding"] ?? "—")"],
-                        ["discriminator conditioning", "\(conditioning["discriminator"] ?? "—")"],
-                        ["labels at every block of G (modulation)", (conditioning["generatorModulation"] as? Bool ?? false) ? "yes" : "no"],
-                        ["label gain at G's input", String(format: "%g", RunFiles.double(conditioning["generatorLabelGain"]) ?? 1)],
-                        ["mismatched-label term weight", String(format: "%g", RunFiles.double(training["mismatchWeight"]) ?? 0)],
-                        ["auxiliary heads learn from", Self.auxiliaryHeadsLearnFrom(conditioning, training)],
-                        ["age-balanced training", "\(training["balanceAge"] ?? "—")"],
-                        ["vicinity (CcGAN)", "\(training["vicinity"] ?? "—")"
-                            + (RunFiles.double(training["kappaMonths"]).map { String(format: ", κ %.1f months", $0) } ?? "")],
-                        ["trained bone-age range", range.count == 2 ? String(format: "%.0f–%.0f months", range[0], range[1]) : "—"]],
+                        ["labels", conditioning.attributes.map(\.rawValue).joined(separator: ", ")],
+                        ["age encoding", conditioning.ageEncoding.rawValue],
+                        ["discriminator conditioning", conditioning.discriminator.rawValue],
+                        ["labels at every block of G (modulation)", conditioning.generatorModulation ? "yes" : "no"],
+                        ["label gain at G's input", String(format: "%g", conditioning.generatorLabelGain)],
+                        ["mismatched-label term weight", String(format: "%g", training.mismatchWeight)],
+                        ["auxiliary heads learn from", heads],
+                        ["age-balanced training", "\(training.balanceAge)"],
+                        ["vicinity (CcGAN)", training.vicinity.rawValue + (training.kappaMonths.map { String(format: ", κ %.1f months", $0) } ?? "")],
+                        ["trained bone-age range", training.ageRange.map { String(format: "%.0f–%.0f months", $0.lowerBound, $0.upperBound) } ?? "—"]],
                        caption: "Conditional PGGAN run \(run): options.json records every choice.")
         }
         let plate = RunFiles.join(run, "plate/plate.png")
@@ -37,14 +38,6 @@ extension StudyReport {
         }
         fidelityPart(run)
         disentanglementPart()
-    }
-
-    /// "reals only, weight 1" / "reals and fakes, weight 1", or "no heads" for a projection D.
-    static func auxiliaryHeadsLearnFrom(_ conditioning: [String: Any], _ training: [String: Any]) -> String {
-        guard let mode = conditioning["discriminator"] as? String, mode == "auxiliary" || mode == "both" else { return "no heads" }
-        let onFakes = training["auxiliaryOnFakes"] as? Bool ?? true
-        let weight = RunFiles.double(training["auxiliaryWeight"]) ?? 1
-        return (onFakes ? "reals and fakes" : "reals only") + String(format: ", weight %g", weight)
     }
 
     mutating func fidelityPart(_ run: String) {
