@@ -354,7 +354,8 @@ def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod, ema_b
     the levers' augmentation draws and penalty factor), as Ossify's ProGANTrainer.step(_:) runs it;
     returns (D loss, G loss). `ema_beta` overrides options' generatorEMABeta (a half-life's β)."""
     conditioning = G.conditioning
-    aux_weight = (options.get("conditionTraining") or {}).get("auxiliaryWeight", 1.0)
+    training = options.get("conditionTraining") or {}
+    aux_weight = training.get("auxiliaryWeight", 1.0)
     regularisation = options.get("regularisation") or {}
     logistic = regularisation.get("loss", "wasserstein") == "logistic"
     r1 = regularisation.get("penalty", "interpolates") == "r1"
@@ -396,9 +397,9 @@ def train_step(G, D, Gs, opt_g, opt_d, inputs, options, level, alpha, lod, ema_b
     on_reals = auxiliary_label_loss(conditioning, aux_weight, real_out, critic_labels) if critic_labels is not None else None
     if on_reals is not None:
         d_loss = d_loss + on_reals
-        if (options.get("conditionTraining") or {}).get("auxiliaryOnFakes", True):
+        if training.get("auxiliaryOnFakes", True):
             d_loss = d_loss + auxiliary_label_loss(conditioning, aux_weight, fake_out, fake_labels)
-    mismatch_weight = (options.get("conditionTraining") or {}).get("mismatchWeight", 0.0)
+    mismatch_weight = training.get("mismatchWeight", 0.0)
     if critic_labels is not None and mismatch_weight > 0:
         # Matching-aware term: reals with the next image's label must score below themselves with their own.
         wrong = D(reals, torch.roll(critic_labels, -1, dims=0), level=level, alpha=alpha)[:, :1]

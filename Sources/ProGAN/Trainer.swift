@@ -145,7 +145,8 @@ public final class ProGANTrainer {
         self.loss = loss
         adaptiveAugmentation = options.augment.map { AdaptiveAugmentation(options: $0) }
         labelLoss = options.network.conditioning.map {
-            AuxiliaryLabelLoss(conditioning: $0, weight: options.conditionTraining?.auxiliaryWeight ?? 1)
+            AuxiliaryLabelLoss(conditioning: $0, weight: options.conditionTraining?.auxiliaryWeight ?? 1,
+                               learnsFromFakes: options.conditionTraining?.auxiliaryOnFakes ?? true)
         }
         mismatchLoss = (options.conditionTraining?.mismatchWeight).flatMap { $0 > 0 ? MismatchedLabelLoss(weight: $0) : nil }
         phase = options.schedule.phase(atKimg: 0, finalLevel: options.network.finalLevel)
@@ -238,7 +239,7 @@ public final class ProGANTrainer {
         if let labelLoss, let criticLabels = inputs.criticLabels,
            let onReals = labelLoss(outputs: d.realOutputs, labels: criticLabels) {
             var labelTerms = onReals
-            if options.conditionTraining?.auxiliaryOnFakes ?? true, let fakeLabels = inputs.fakeLabels,
+            if labelLoss.learnsFromFakes, let fakeLabels = inputs.fakeLabels,
                let onFakes = labelLoss(outputs: d.fakeOutputs, labels: fakeLabels) {
                 labelTerms = labelTerms + onFakes
             }

@@ -7,10 +7,13 @@ import Torch
 public struct AuxiliaryLabelLoss: Sendable {
     public let conditioning: LabelConditioning
     public let weight: Double
+    /// D's heads also learn from fakes (`ConditionTraining.auxiliaryOnFakes`).
+    public let learnsFromFakes: Bool
 
-    public init(conditioning: LabelConditioning, weight: Double) {
+    public init(conditioning: LabelConditioning, weight: Double, learnsFromFakes: Bool = true) {
         self.conditioning = conditioning
         self.weight = weight
+        self.learnsFromFakes = learnsFromFakes
     }
 
     /// weight · (mean (ŝ − s)² + mean CE(sex logits, sex)) for D outputs [N, 1 + auxiliary] and
