@@ -1,6 +1,7 @@
 import Foundation
 import GANMetrics
 import Testing
+import TestSupport
 import Torch
 
 @Suite("Feature extractors and the statistics cache")
@@ -21,14 +22,14 @@ struct ExtractorTests {
         #expect(throws: MetricError.self) { try wrong.features(images: Tensor.zeros([2, 1, 4, 4])) }
     }
 
-    @Test(.enabled(if: Python.available, "needs /usr/bin/python3 with torch and safetensors"))
+    @Test(.enabled(if: ReferencePython.available, "needs /usr/bin/python3 with torch and safetensors"))
     func adaStyleTorchScriptWorksDirectlyAndWrapped() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let raw = (folder as NSString).appendingPathComponent("tiny-inception.pt")
         let wrapped = (folder as NSString).appendingPathComponent("tiny-features.pt")
         let expectedPath = (folder as NSString).appendingPathComponent("expected.safetensors")
-        let made = try Python.run([Fixtures.script("make_tiny_inception.py"), raw, expectedPath])
+        let made = try ReferencePython.run([Fixtures.script("make_tiny_inception.py"), raw, expectedPath])
         try #require(made.status == 0, "\(made.output)")
         let expected = try SafeTensors.read(expectedPath).tensors
         let probe = try #require(expected["probe"])  // [4, 3, 32, 32] uint8
@@ -51,7 +52,7 @@ struct ExtractorTests {
         let plain = try TorchScriptFeatureExtractor(path: raw, featuresMethod: "forward", logitsMethod: nil)
         #expect(plain.dimension == 10 && plain.calling == .methods)
 
-        let wrap = try Python.run([Fixtures.script("wrap_torchscript_features.py"), raw, wrapped])
+        let wrap = try ReferencePython.run([Fixtures.script("wrap_torchscript_features.py"), raw, wrapped])
         try #require(wrap.status == 0, "\(wrap.output)")
         let extractor = try TorchScriptFeatureExtractor(path: wrapped)
         #expect(extractor.dimension == 8 && extractor.providesLogits)

@@ -2,7 +2,6 @@ import Foundation
 import GANMetrics
 import Testing
 import Torch
-import TestSupport
 
 enum Fixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -19,8 +18,6 @@ enum Fixtures {
         repositoryRoot.appendingPathComponent("python/metrics_reference/\(name)").path
     }
 }
-
-typealias Python = ReferencePython
 
 func temporaryFolder() throws -> String {
     let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("ganmetrics-tests-\(UUID().uuidString)")

@@ -8,12 +8,10 @@ import TestSupport
 /// The generator of a snapshot runs identically in PyTorch (python/ossify_pggan.py) when
 /// /usr/bin/python3 has torch and safetensors; skipped with a message otherwise.
 @Suite struct InteropTests {
-    static var pythonReady: Bool { ReferencePython.available }
-
     /// Unconditional, conditional, and conditional with G modulated by the labels at every block.
     @Test(arguments: [nil, false, true] as [Bool?])
     func snapshotGeneratorMatchesThePyTorchTwin(labelModulation: Bool?) throws {
-        guard Self.pythonReady else {
+        guard ReferencePython.available else {
             print("skipped: /usr/bin/python3 with torch and safetensors is not available for the PyTorch interop check")
             return
         }

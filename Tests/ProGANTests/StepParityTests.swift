@@ -21,7 +21,7 @@ import TestSupport
 
     func compare(_ conditioning: LabelConditioning?, soft: Bool = false, levers: Levers? = nil, mismatchWeight: Double = 0,
                  auxiliaryOnFakes: Bool = true, name: String) throws {
-        guard InteropTests.pythonReady else {
+        guard ReferencePython.available else {
             print("skipped: /usr/bin/python3 with torch and safetensors is not available for the PyTorch step comparison")
             return
         }

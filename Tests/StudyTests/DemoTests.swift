@@ -65,27 +65,22 @@ struct DemoTests {
         var other = DemoSettings.quick
         other.name = "custom"
         other.phantoms = 7
-        try JSONEncoder().encode(other).write(to: URL(fileURLWithPath: folder + "/demo-settings.json"))
-        let pipeline = DemoPipeline(folder: folder, settings: .quick)
-        pipeline.log = { _ in }
-        #expect {
-            try pipeline.run()
-        } throws: { error in
-            let message = error.localizedDescription
-            return message.contains(folder) && message.contains("custom") && message.contains("phantoms: 7 there, 1500 now")
-                && message.contains("name: custom there, quick now")
+        /// Runs `settings`' demo in `folder` after a demo with `earlier` settings: the message it is refused with.
+        func refusal(after earlier: DemoSettings, running settings: DemoSettings) throws -> String {
+            try JSONEncoder().encode(earlier).write(to: URL(fileURLWithPath: folder + "/demo-settings.json"))
+            let pipeline = DemoPipeline(folder: folder, settings: settings)
+            pipeline.log = { _ in }
+            let error = #expect(throws: (any Error).self) { try pipeline.run() }
+            return error?.localizedDescription ?? ""
         }
+        let message = try refusal(after: other, running: .quick)
+        #expect(message.contains(folder) && message.contains("custom") && message.contains("phantoms: 7 there, 1500 now")
+                && message.contains("name: custom there, quick now"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: StudyLayout(root: folder).phantoms))
         // A full demo from before the auxiliary heads is another full demo: the message says what differs.
         var older = DemoSettings.full
         older.conditionalAuxiliaryHeads = nil
-        try JSONEncoder().encode(older).write(to: URL(fileURLWithPath: folder + "/demo-settings.json"))
-        let full = DemoPipeline(folder: folder, settings: .full)
-        full.log = { _ in }
-        #expect {
-            try full.run()
-        } throws: { error in
-            error.localizedDescription.contains("full demo made with other settings (conditionalAuxiliaryHeads: none there, true now)")
-        }
+        #expect(try refusal(after: older, running: .full)
+                    .contains("full demo made with other settings (conditionalAuxiliaryHeads: none there, true now)"))
     }
 }

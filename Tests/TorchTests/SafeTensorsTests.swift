@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Torch
 
 /// The tensors of Fixtures/make_safetensors_fixture.py, built in Swift.
@@ -127,18 +128,18 @@ struct SafeTensorsTests {
         try SafeTensors.write(fixtureTensors(), metadata: ["producer": "ossify"], to: path)
         // The Swift reader accepts it in any case.
         expectFixtureTensors(try SafeTensors.read(path).tensors)
-        guard Python.available else {
-            Python.skipNote("pythonReadsWhatSwiftWrites")
+        guard ReferencePython.available else {
+            ReferencePython.skipNote("pythonReadsWhatSwiftWrites")
             return
         }
         let script = fixtureURL("check_ossify_written.py").path
-        let ok = try Python.run([script, path, "--metadata", "producer=ossify"])
+        let ok = try ReferencePython.run([script, path, "--metadata", "producer=ossify"])
         #expect(ok.status == 0, "\(ok.output)")
         // The checker can fail: a file with one value changed is rejected.
         var changed = fixtureTensors()
         changed["u8"] = Tensor([UInt8(0), 1, 128, 254])
         try SafeTensors.write(changed, to: path)
-        let bad = try Python.run([script, path])
+        let bad = try ReferencePython.run([script, path])
         #expect(bad.status == 1, "\(bad.output)")
     }
 

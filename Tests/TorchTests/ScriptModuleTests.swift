@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Torch
 
 @Suite("TorchScript modules")
@@ -30,7 +31,7 @@ struct ScriptModuleTests {
         }
     }
 
-    @Test(.enabled(if: Python.available, "needs /usr/bin/python3 with torch"))
+    @Test(.enabled(if: ReferencePython.available, "needs /usr/bin/python3 with torch"))
     func pythonScriptedModuleRuns() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -48,7 +49,7 @@ struct ScriptModuleTests {
         // torch.jit.script reads the class's source, so the program must live in a file.
         let script = dir.appendingPathComponent("make_affine.py")
         try Data(program.utf8).write(to: script)
-        let made = try Python.run([script.path, path])
+        let made = try ReferencePython.run([script.path, path])
         try #require(made.status == 0, "python could not script the module: \(made.output)")
 
         let module = try ScriptModule(contentsOf: path)

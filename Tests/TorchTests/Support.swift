@@ -52,8 +52,6 @@ func temporaryDirectory() throws -> URL {
 
 // MARK: Python references
 
-typealias Python = ReferencePython
-
 extension ReferencePython {
     static func skipNote(_ test: String) {
         print("SKIPPED \(test): \(executable) cannot import torch and safetensors")
