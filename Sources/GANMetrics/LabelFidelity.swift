@@ -1,6 +1,7 @@
 import BoneAge
 import Datasets
 import Foundation
+import LatentLab
 import ProGAN
 import RunKit
 import Torch
@@ -12,6 +13,10 @@ import Torch
 /// against which fidelity is judged. Per year, intra-FID (CcGAN's measure: FID between the year's
 /// generated images and the year's real images, on the CNN's features). With a sex classifier
 /// (`train-age --target sex`), the share of generated images read as the sex requested.
+///
+/// An unconditional snapshot is judged the same way through the study's own control: each seed's z
+/// moved along the lasso's age direction to the requested age (`AgeSteering.latentDirection`), so
+/// the two answers to "a hand of this age" stand side by side.
 public struct LabelFidelityOptions: Sendable {
     /// Images per (year, sex) bin.
     public var perBin = 64
@@ -27,7 +32,8 @@ public struct LabelFidelityOptions: Sendable {
 public struct LabelFidelityReport: Sendable {
     public struct Bin: Sendable {
         public var year: Int
-        public var sex: Sex
+        /// The sex requested; nil when the generator cannot be asked for one.
+        public var sex: Sex?
         public var generated: Int
         /// Mean of (read − requested) months, mean |read − requested| and the SD of read − requested.
         public var bias: Double
@@ -56,6 +62,8 @@ public struct LabelFidelityReport: Sendable {
     public var resolution: Int
     /// Where the reader's held-out real images came from.
     public var realSplit: String
+    /// How the requested age reached the generator.
+    public var steering: String
 
     /// The largest |bias| over bins, the mean |bias| and the mean generated MAE.
     public var worstAbsoluteBias: Double { bins.map { Swift.abs($0.bias) }.max() ?? .nan }
@@ -81,7 +89,7 @@ public struct LabelFidelityReport: Sendable {
         let fid = Dictionary(uniqueKeysWithValues: years.map { ($0.year, $0.intraFID) })
         func f(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
         for b in bins {
-            text += "\(b.year),\(b.sex.rawValue),\(b.generated),\(f(b.bias)),\(f(b.meanAbsoluteError)),\(f(b.spread)),\(b.realCount),"
+            text += "\(b.year),\(b.sex?.rawValue ?? "any"),\(b.generated),\(f(b.bias)),\(f(b.meanAbsoluteError)),\(f(b.spread)),\(b.realCount),"
                 + "\(f(b.realBias)),\(f(b.realMeanAbsoluteError)),\(f(b.realSpread)),\(f(b.sexAccuracy)),\(f(b.realSexAccuracy)),"
                 + "\(f(fid[b.year] ?? nil))\n"
         }
@@ -91,6 +99,7 @@ public struct LabelFidelityReport: Sendable {
     /// A plain-text table for the terminal.
     public func table() -> String {
         var lines = ["label fidelity: requested vs read bone age (months) per year and sex; reader = the CNN on held-out real images",
+                     "age requested through \(steering)",
                      "year sex    bias    MAE  spread | reader bias    MAE  (n) |   sex  | intra-FID"]
         let fid = Dictionary(uniqueKeysWithValues: years.map { ($0.year, $0.intraFID) })
         for b in bins {
@@ -98,7 +107,7 @@ public struct LabelFidelityReport: Sendable {
                 ?? "          –      –    0"
             let sex = b.sexAccuracy.map { String(format: "%5.1f%%", 100 * $0) } ?? "    – "
             let intra = (fid[b.year] ?? nil).map { String(format: "%.4f", $0) } ?? "–"
-            lines.append(String(format: "%4d  %@  %+6.1f %6.1f %7.1f |", b.year, b.sex.rawValue, b.bias, b.meanAbsoluteError, b.spread)
+            lines.append(String(format: "%4d  %@  %+6.1f %6.1f %7.1f |", b.year, b.sex?.rawValue ?? "–", b.bias, b.meanAbsoluteError, b.spread)
                          + reader + " | " + sex + " | " + intra)
         }
         lines.append(String(format: "worst |bias| %.1f, mean |bias| %.1f, mean MAE %.1f months", worstAbsoluteBias, meanAbsoluteBias, meanAbsoluteError)
@@ -108,14 +117,45 @@ public struct LabelFidelityReport: Sendable {
     }
 }
 
+/// How a requested age reaches the generator.
+public enum AgeSteering: Sendable {
+    /// A conditional snapshot's label: age, and sex when it was trained with one.
+    case label
+    /// An unconditional snapshot: each seed's z moved along the lasso's age direction until the
+    /// lasso predicts the requested age (`AgeDirection.steered`, no CNN in the loop). Sex cannot be
+    /// requested. `source` names the direction file.
+    case latentDirection(AgeDirection, source: String)
+
+    var description: String {
+        switch self {
+        case .label: return "the snapshot's label"
+        case .latentDirection(_, let source): return "z moved along the lasso's age direction (\(source)), open loop"
+        }
+    }
+}
+
 public enum LabelFidelity {
     /// Runs the evaluation. `ageModelPath` is a `train-age` bone-age model; its recorded split
     /// chooses the held-out real images (all labelled images when it records none).
     public static func evaluate(generator: SnapshotGenerator, dataset: PackedDataset, ageModelPath: String,
-                                sexModelPath: String? = nil, options: LabelFidelityOptions = LabelFidelityOptions(),
+                                sexModelPath: String? = nil, steering: AgeSteering = .label,
+                                options: LabelFidelityOptions = LabelFidelityOptions(),
                                 log: (String) -> Void = { _ in }) throws -> LabelFidelityReport {
-        guard let conditioning = generator.conditioning, conditioning.usesAge else {
-            throw MetricError.invalidArgument("--metrics fidelity needs a snapshot conditional on age (train-gan --condition age,sex); \(generator.path) is not")
+        let requestsSex: Bool
+        switch steering {
+        case .label:
+            guard let conditioning = generator.conditioning, conditioning.usesAge else {
+                throw MetricError.invalidArgument("--metrics fidelity needs a snapshot conditional on age (train-gan --condition age,sex), or --direction (direction.safetensors from `ossify latent lasso`) to steer an unconditional one; \(generator.path) is neither")
+            }
+            requestsSex = conditioning.usesSex
+        case .latentDirection(let direction, let source):
+            guard !generator.isConditional else {
+                throw MetricError.invalidArgument("--direction steers an unconditional snapshot; \(generator.path) is conditional and takes the age in its label (leave out --direction)")
+            }
+            guard direction.coefficients.count == generator.latentSize else {
+                throw MetricError.invalidArgument("--direction \(source) has \(direction.coefficients.count) dimensions; \(generator.path)'s latent has \(generator.latentSize)")
+            }
+            requestsSex = false
         }
         guard options.perBin >= 2 else { throw MetricError.invalidArgument("--fidelity-count must be at least 2, got \(options.perBin)") }
         let ageModel = try AgeModelFile.load(ageModelPath)
@@ -133,9 +173,28 @@ public enum LabelFidelity {
         let sexReader = sexModel.map { GeneratedImageAges(model: $0) }
         let extractor = AgeModelFeatureExtractor(model: ageModel, name: (ageModelPath as NSString).lastPathComponent,
                                                  identifier: "fidelity")
-        let years = try options.years ?? defaultYears(generator)
-        let sexes: [Sex] = conditioning.usesSex ? [.female, .male] : [.female]
+        let years: [Int]
+        if let chosen = options.years {
+            years = chosen
+        } else if case .label = steering {
+            years = try defaultYears(generator)
+        } else {
+            years = try storeYears(dataset)
+        }
+        let sexes: [Sex?] = requestsSex ? [.female, .male] : [nil]
         let (held, splitDescription) = try heldOutReals(dataset, ageModelPath: ageModelPath)
+
+        func images(seeds: [UInt64], labels: [HandLabel]) throws -> Tensor {
+            switch steering {
+            case .label:
+                return try generator.images(seeds: seeds, labels: labels, extrapolate: true)
+            case .latentDirection(let direction, _):
+                let moved = zip(seeds, labels).flatMap { seed, label in
+                    direction.steered(Latents.forSeed(seed, size: generator.latentSize), toMonths: label.ageMonths)
+                }
+                return generator(Tensor(moved, shape: [seeds.count, generator.latentSize]))
+            }
+        }
 
         var bins: [LabelFidelityReport.Bin] = []
         var yearRows: [LabelFidelityReport.Year] = []
@@ -144,20 +203,20 @@ public enum LabelFidelity {
             var generatedCount = 0
             for sex in sexes {
                 let labels = (0..<options.perBin).map {
-                    HandLabel(ageMonths: Double(12 * year) + 12 * (Double($0) + 0.5) / Double(options.perBin), sex: sex)
+                    HandLabel(ageMonths: Double(12 * year) + 12 * (Double($0) + 0.5) / Double(options.perBin), sex: sex ?? .female)
                 }
+                let reading: AgeReading = sex.map { $0 == .male ? .male : .female } ?? .meanOfSexes
                 var read: [Double] = [], maleProbability: [Double] = []
                 for start in stride(from: 0, to: labels.count, by: options.batch) {
                     let slice = Array(labels[start..<Swift.min(labels.count, start + options.batch)])
                     let seeds = (start..<(start + slice.count)).map { options.firstSeed &+ UInt64($0) }
-                    let images = try generator.images(seeds: seeds, labels: slice, extrapolate: true)
-                    let reading: AgeReading = conditioning.usesSex ? (sex == .male ? .male : .female) : .meanOfSexes
-                    read += try ageReader.read(images, reading: reading).age.to(.float64).toArray(Double.self)
-                    if let sexReader {
+                    let batch = try images(seeds: seeds, labels: slice)
+                    read += try ageReader.read(batch, reading: reading).age.to(.float64).toArray(Double.self)
+                    if let sexReader, sex != nil {
                         let ages = Tensor(slice.map { Float($0.ageMonths) })
-                        maleProbability += try sexReader.maleProbability(images, ageMonths: ages).to(.float64).toArray(Double.self)
+                        maleProbability += try sexReader.maleProbability(batch, ageMonths: ages).to(.float64).toArray(Double.self)
                     }
-                    try generatedFeatures.add(try extractor.features(images: images))
+                    try generatedFeatures.add(try extractor.features(images: batch))
                 }
                 generatedCount += labels.count
                 let errors = zip(read, labels).map { $0 - $1.ageMonths }
@@ -165,11 +224,11 @@ public enum LabelFidelity {
                                                   meanAbsoluteError: mean(errors.map(Swift.abs)), spread: standardDeviation(errors),
                                                   realCount: 0, realBias: nil, realMeanAbsoluteError: nil, realSpread: nil,
                                                   sexAccuracy: nil, realSexAccuracy: nil)
-                if sexModel != nil, conditioning.usesSex {
+                if let sex, sexModel != nil {
                     bin.sexAccuracy = mean(maleProbability.map { ($0 > 0.5) == (sex == .male) ? 1 : 0 })
                 }
                 let reals = held.filter { i in
-                    Int(dataset.ageMonths[i] / 12) == year && (!conditioning.usesSex || dataset.isMale(i) == (sex == .male))
+                    Int(dataset.ageMonths[i] / 12) == year && (sex == nil || dataset.isMale(i) == (sex == .male))
                 }
                 if !reals.isEmpty {
                     let predicted = try ageModel.predictMonths(dataset: dataset, indices: reals).map(Double.init)
@@ -178,13 +237,13 @@ public enum LabelFidelity {
                     bin.realBias = mean(realErrors)
                     bin.realMeanAbsoluteError = mean(realErrors.map(Swift.abs))
                     bin.realSpread = standardDeviation(realErrors)
-                    if let sexModel, conditioning.usesSex {
+                    if let sexModel, sex != nil {
                         let logits = try sexModel.sexLogits(dataset: dataset, indices: reals)
                         bin.realSexAccuracy = SexCheck(logits: logits, male: reals.map { dataset.isMale($0)! }).accuracy
                     }
                 }
                 bins.append(bin)
-                log(String(format: "fidelity: %d y %@: bias %+.1f, MAE %.1f months (reader on %d reals: %@)", year, sex.rawValue,
+                log(String(format: "fidelity: %d y %@: bias %+.1f, MAE %.1f months (reader on %d reals: %@)", year, sex?.rawValue ?? "any sex",
                            bin.bias, bin.meanAbsoluteError, bin.realCount, bin.realBias.map { String(format: "%+.1f", $0) } ?? "–"))
             }
             let realYear = (0..<dataset.count).filter { Int(dataset.ageMonths[$0] / 12) == year && dataset.ageMonths[$0] >= 0 }
@@ -198,7 +257,8 @@ public enum LabelFidelity {
             }
             yearRows.append(LabelFidelityReport.Year(year: year, generated: generatedCount, real: realYear.count, intraFID: fid))
         }
-        return LabelFidelityReport(bins: bins, years: yearRows, resolution: generator.resolution, realSplit: splitDescription)
+        return LabelFidelityReport(bins: bins, years: yearRows, resolution: generator.resolution, realSplit: splitDescription,
+                                   steering: steering.description)
     }
 
     /// Every whole year whose twelve months lie inside the snapshot's trained range.
@@ -208,6 +268,18 @@ public enum LabelFidelity {
         }
         let first = Int((range.lowerBound / 12).rounded(.up)), last = Int((range.upperBound / 12).rounded(.down)) - 1
         guard first <= last else { throw MetricError.invalidArgument("\(generator.path) was trained on less than one whole year of bone age") }
+        return Array(first...last)
+    }
+
+    /// Every whole year whose twelve months lie inside the store's labelled ages (what an
+    /// unconditional generator learned from).
+    static func storeYears(_ dataset: PackedDataset) throws -> [Int] {
+        let ages = dataset.ageMonths.filter { $0.isFinite && $0 >= 0 }.map(Double.init)
+        guard let low = ages.min(), let high = ages.max() else {
+            throw MetricError.invalidArgument("the store holds no bone ages; give the years to check (--fidelity-years)")
+        }
+        let first = Int((low / 12).rounded(.up)), last = Int((high / 12).rounded(.down)) - 1
+        guard first <= last else { throw MetricError.invalidArgument("the store spans less than one whole year of bone age") }
         return Array(first...last)
     }
 

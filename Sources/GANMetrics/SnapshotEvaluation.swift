@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import LatentLab
 import ProGAN
 import Radiograph
 import RunKit
@@ -95,8 +96,11 @@ public final class SnapshotEvaluator {
         }
         var fidelityOptions = options.fidelity
         fidelityOptions.batch = options.batch
+        let steering = try options.fidelityDirection.map { path in
+            AgeSteering.latentDirection(try AgeDirection.load(path, latentSize: generator.latentSize), source: path)
+        } ?? .label
         let report = try LabelFidelity.evaluate(generator: generator, dataset: dataset, ageModelPath: ageModel,
-                                                sexModelPath: options.sexModel, options: fidelityOptions, log: log)
+                                                sexModelPath: options.sexModel, steering: steering, options: fidelityOptions, log: log)
         let folder = ((runFolder as NSString).appendingPathComponent("evaluate") as NSString).appendingPathComponent(snapshotName)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let csv = (folder as NSString).appendingPathComponent("fidelity.csv")
@@ -108,7 +112,7 @@ public final class SnapshotEvaluator {
             "images_per_bin": fidelityOptions.perBin, "age_model": ageModel, "real_split": report.realSplit,
             "timestamp": Date().timeIntervalSince1970,
             "bins": report.bins.map { b -> [String: Any] in
-                ["year": b.year, "sex": b.sex.rawValue, "generated": b.generated, "bias": b.bias, "mae": b.meanAbsoluteError,
+                ["year": b.year, "sex": b.sex?.rawValue ?? "any", "generated": b.generated, "bias": b.bias, "mae": b.meanAbsoluteError,
                  "spread": b.spread, "real_images": b.realCount, "real_bias": b.realBias ?? Double.nan,
                  "real_mae": b.realMeanAbsoluteError ?? Double.nan, "real_spread": b.realSpread ?? Double.nan,
                  "sex_accuracy": b.sexAccuracy ?? Double.nan, "real_sex_accuracy": b.realSexAccuracy ?? Double.nan]
@@ -118,6 +122,8 @@ public final class SnapshotEvaluator {
             },
         ]
         record["sex_model"] = options.sexModel
+        record["steering"] = report.steering
+        record["direction"] = options.fidelityDirection
         record["sex_accuracy"] = report.sexAccuracy ?? Double.nan
         record["real_sex_accuracy"] = report.realSexAccuracy ?? Double.nan
         record["mean_intra_fid"] = report.meanIntraFID ?? Double.nan

@@ -31,6 +31,19 @@ public struct AgeDirection: Sendable, Equatable {
         intercept + zip(coefficients, z).reduce(0) { $0 + $1.0 * Double($1.1) }
     }
 
+    /// The step t along `unit` that takes z to where the lasso predicts `months`: (m − ŷ(z))/‖β‖.
+    public func distance(from z: [Float], toMonths months: Double) -> Double { (months - predictedAge(z)) / monthsPerUnit }
+
+    /// z + t·u.
+    public func moved(_ z: [Float], by t: Double) -> [Float] {
+        let step = Float(t)
+        return zip(z, unit).map { $0 + step * $1 }
+    }
+
+    /// z moved along `unit` to where the lasso predicts `months`. Open loop: no CNN reads the image
+    /// on the way, so a CNN reading it afterwards is a fair test of the direction.
+    public func steered(_ z: [Float], toMonths months: Double) -> [Float] { moved(z, by: distance(from: z, toMonths: months)) }
+
     public func save(to path: String) throws {
         var meta = metadata
         meta["format"] = Self.formatName

@@ -67,12 +67,9 @@ public enum AgingWalk {
     public static func alongDirection(_ direction: AgeDirection, from start: [Float], toMonths: Double,
                                       frames: Int) -> [[Float]] {
         precondition(frames >= 2, "AgingWalk.alongDirection: at least two frames")
-        let u = direction.unit
-        let distance = (toMonths - direction.predictedAge(start)) / direction.monthsPerUnit
+        let distance = direction.distance(from: start, toMonths: toMonths)
         return (0..<frames).map { f in
-            if f == 0 { return start }
-            let t = Float(distance * Double(f) / Double(frames - 1))
-            return zip(start, u).map { $0 + t * $1 }
+            f == 0 ? start : direction.moved(start, by: distance * Double(f) / Double(frames - 1))
         }
     }
 }

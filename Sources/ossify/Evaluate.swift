@@ -16,6 +16,7 @@ struct EvaluationSettings {
     var sexModel: String?
     var fidelityCount = 64
     var fidelityYears: String?
+    var direction: String?
     var c2st = C2STOptions()
     var precisionRecallK = 3
     var baselines: String?
@@ -31,6 +32,7 @@ struct EvaluationSettings {
         options.sexModel = sexModel
         options.fidelity.perBin = fidelityCount
         if let fidelityYears { options.fidelity.years = try AtlasPlate.parseYears(fidelityYears) }
+        options.fidelityDirection = direction
         options.c2st = c2st
         options.c2st.seed = seed
         options.precisionRecallK = precisionRecallK
@@ -63,7 +65,10 @@ struct Evaluate: ParsableCommand {
         sex; per bin the bias, MAE and spread are reported beside the CNN's own error on held-out real \
         images of the bin, with intra-FID per year and, with --sex-model (train-age --target sex), \
         the share read as the requested sex. Written to <run>/metric-fidelity.jsonl and \
-        evaluate/<snapshot>/fidelity.csv.
+        evaluate/<snapshot>/fidelity.csv. An unconditional snapshot is judged the same way through \
+        the study's latent control with --direction (from `ossify latent lasso`): each seed's latent \
+        moves along the lasso's age direction until the lasso predicts the requested age, with no CNN \
+        in the loop, and the CNN then reads the images (sex cannot be requested: one bin per year).
 
         c2st: a small CNN of fixed architecture learns to tell the generated images from real children \
         held out by id (the split --hold-out gives train-gan), with --c2st-folds-fold cross-validation; \
@@ -96,6 +101,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "fidelity: images per (year, sex) bin.") var fidelityCount = 64
     @Option(help: "fidelity: whole years to check, e.g. 2-17 (default: every year inside the trained range).")
     var fidelityYears: String?
+    @Option(help: ArgumentHelp("fidelity on an unconditional snapshot: direction.safetensors from `ossify latent lasso`; each latent moves along it to the requested age.",
+                               valueName: "file"))
+    var direction: String?
 
     @Option(help: "c2st: cross-validation folds.") var c2stFolds = 5
     @Option(help: "c2st: epochs per classifier.") var c2stEpochs = 10
@@ -130,7 +138,7 @@ struct Evaluate: ParsableCommand {
         let settings = EvaluationSettings(metrics: metrics, count: count, features: features ?? inceptionAsFeatures,
                                           inception: inception, batch: batch, seed: seed, k: k, ageModel: ageModel,
                                           sexModel: sexModel, fidelityCount: fidelityCount, fidelityYears: fidelityYears,
-                                          c2st: c2stOptions, precisionRecallK: prK, baselines: baselines)
+                                          direction: direction, c2st: c2stOptions, precisionRecallK: prK, baselines: baselines)
         let evaluator = try settings.makeEvaluator(store: data)
         let report = try evaluator.evaluate(snapshot: snapshot)
         print(report.table())

@@ -29,9 +29,12 @@ func noiseImage(side: Int, seed: UInt64) -> [UInt8] {
 }
 
 /// A small untrained compact bone-age model saved to `folder`.
-func tinyAgeModel(in folder: String, seed: UInt64 = 0, resolution: Int = 16) throws -> String {
+/// An untrained bone-age CNN; its output layer starts at zero, so it reads every image at the same
+/// age unless `readsImages` gives that layer random weights.
+func tinyAgeModel(in folder: String, seed: UInt64 = 0, resolution: Int = 16, readsImages: Bool = false) throws -> String {
     let configuration = AgeModelConfiguration(resolution: resolution, compactWidth: 2, headHidden: 4)
     let model = try AgeRegressor.make(configuration, seed: seed)
+    if readsImages { withNoGrad { model.head.output.weight.fillNormal(std: 0.5, generator: Generator(seed: seed + 5)) } }
     let path = (folder as NSString).appendingPathComponent("age-\(seed).safetensors")
     try AgeModelFile.save(model, to: path)
     return path

@@ -2,6 +2,7 @@ import BoneAge
 @testable import Datasets
 import Foundation
 @testable import GANMetrics
+import LatentLab
 import ProGAN
 import Radiograph
 import RunKit
@@ -75,7 +76,65 @@ struct FidelityTests {
         let evaluator = try SnapshotEvaluator(store: storePath, options: options)
         #expect {
             _ = try evaluator.evaluate(snapshot: unconditional.folder.path)
-        } throws: { "\($0.localizedDescription)".contains("conditional on age") }
+        } throws: { "\($0.localizedDescription)".contains("conditional on age") && "\($0.localizedDescription)".contains("--direction") }
         #expect(try EvaluationMetric.parseList("all").contains(.fidelity) == false)
+    }
+
+    @Test func anUnconditionalSnapshotIsSteeredAlongTheLassoDirectionWithNoCNNInTheLoop() throws {
+        let root = NSTemporaryDirectory() + "ossify-fidelity-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let storePath = (root as NSString).appendingPathComponent("store")
+        let dataset = try writeStore(count: 200, side: 16, at: storePath) { noiseImage(side: 16, seed: UInt64($0)) }
+        let unconditional = try EvaluationTests.tinyRun(store: storePath, in: root)
+        let snapshot = try #require(unconditional.folder.files(prefix: "snapshot-", suffix: ".safetensors").last)
+        let generator = try ProGANSnapshot.loadGenerator(snapshot)
+        let agePath = try tinyAgeModel(in: root, seed: 3, readsImages: true)
+        let direction = AgeDirection(coefficients: [9, -4, 0, 2, 0, 0, 7, 1], intercept: 100)
+        var options = LabelFidelityOptions(perBin: 6)
+        options.years = [3, 12]
+        let report = try LabelFidelity.evaluate(generator: generator, dataset: dataset, ageModelPath: agePath,
+                                                steering: .latentDirection(direction, source: "d.safetensors"), options: options)
+        #expect(report.bins.map(\.year) == [3, 12] && report.bins.allSatisfy { $0.sex == nil && $0.sexAccuracy == nil })
+        #expect(report.steering.contains("lasso") && report.steering.contains("d.safetensors"))
+        // Year 12 by hand: seed k's latent moved to where the lasso predicts its requested age, read as either sex.
+        let requested = (0..<6).map { 144 + 12 * (Double($0) + 0.5) / 6 }
+        let moved = requested.indices.map { direction.steered(Latents.forSeed(UInt64($0), size: 8), toMonths: requested[$0]) }
+        for (z, months) in zip(moved, requested) { #expect(abs(direction.predictedAge(z) - months) < 1e-3) }
+        let images = generator(Tensor(moved.flatMap { $0 }, shape: [6, 8]))
+        let read = try GeneratedImageAges(model: try AgeModelFile.load(agePath)).read(images, reading: .meanOfSexes).age
+            .to(.float64).toArray(Double.self)
+        let bias = zip(read, requested).map { $0 - $1 }.reduce(0, +) / 6
+        #expect(abs(report.bins[1].bias - bias) < 1e-6)
+        #expect(Set(read.map { $0.rounded() }).count > 1, "the reader must tell the images apart for this check to mean anything")
+        // The reader's own error: every real of the year, whatever the sex.
+        let reals = (0..<dataset.count).filter { Int(dataset.ageMonths[$0] / 12) == 12 }
+        #expect(report.bins[1].realCount == reals.count && reals.count > 0)
+        #expect(report.csv.contains("\n12,any,6,"))
+
+        // Through the evaluator: the metric line says how the age was requested.
+        let directionPath = (root as NSString).appendingPathComponent("direction.safetensors")
+        try direction.save(to: directionPath)
+        var evaluation = EvaluationOptions(metrics: [.fidelity], count: 8)
+        evaluation.ageModel = agePath
+        evaluation.fidelityDirection = directionPath
+        evaluation.fidelity = options
+        _ = try SnapshotEvaluator(store: storePath, options: evaluation).evaluate(snapshot: snapshot)
+        let line = try String(contentsOfFile: unconditional.folder.path + "/metric-fidelity.jsonl", encoding: .utf8)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect((record["steering"] as? String)?.contains(directionPath) == true && record["direction"] as? String == directionPath)
+        #expect((record["bins"] as? [[String: Any]])?.map { $0["sex"] as? String } == ["any", "any"])
+
+        // A conditional snapshot takes the age in its label; a direction of another size is refused.
+        let conditional = try ProGANSnapshot.loadGenerator(try Self.conditionalSnapshot(store: storePath, in: root))
+        #expect {
+            _ = try LabelFidelity.evaluate(generator: conditional, dataset: dataset, ageModelPath: agePath,
+                                           steering: .latentDirection(direction, source: "d"), options: options)
+        } throws: { "\($0.localizedDescription)".contains("takes the age in its label") }
+        #expect {
+            _ = try LabelFidelity.evaluate(generator: generator, dataset: dataset, ageModelPath: agePath,
+                                           steering: .latentDirection(AgeDirection(coefficients: [1, 2], intercept: 0), source: "d2"),
+                                           options: options)
+        } throws: { "\($0.localizedDescription)".contains("2 dimensions") }
     }
 }

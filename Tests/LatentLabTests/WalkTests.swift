@@ -38,6 +38,16 @@ struct WalkTests {
         #expect(Swift.abs(direction.predictedAge(latents[2]) - 34.5) < 1e-4)
     }
 
+    @Test("steering moves a latent along the unit direction to where the lasso predicts the requested age")
+    func steering() {
+        let direction = AgeDirection(coefficients: [3, 4], intercept: 10)
+        // ŷ([1, 1]) = 17; t = (52 − 17)/5 = 7 along u = (0.6, 0.8).
+        #expect(direction.distance(from: [1, 1], toMonths: 52) == 7)
+        let steered = direction.steered([1, 1], toMonths: 52)
+        #expect(Swift.abs(steered[0] - 5.2) < 1e-5 && Swift.abs(steered[1] - 6.6) < 1e-5)
+        #expect(Swift.abs(direction.predictedAge(steered) - 52) < 1e-4)
+    }
+
     @Test("direction files round-trip and reject other files")
     func directionFile() throws {
         let folder = try temporaryFolder("direction")
