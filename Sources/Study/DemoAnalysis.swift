@@ -11,7 +11,7 @@ import RunKit
 extension DemoPipeline {
     var analysisStages: [(name: String, body: () throws -> Void)] {
         [("evaluate", evaluateGAN), ("latent-sample", sampleLatents), ("lasso", fitLasso), ("walks", renderWalks),
-         ("targeted", generateAtAge)]
+         ("targeted", generateAtAge), ("direction-fidelity", evaluateDirectionFidelity)]
     }
 
     /// Snapshots for the metric curves: at most five, evenly spaced, always the last.
@@ -92,6 +92,13 @@ extension DemoPipeline {
         let along = try WalkRenderer.render(latents: latents, storeIndex: marks, generator: generator, reader: reader,
                                             reading: .meanOfSexes, folder: layout.lassoWalk, framesPerSecond: 8)
         log(String(format: "direction walk: CNN ages %.0f → %.0f months", along.ages.first ?? .nan, along.ages.last ?? .nan))
+    }
+
+    /// The study's own answer to "a hand of this age", judged as the conditional GAN is: for each
+    /// whole year, latents moved along the lasso's direction to the requested ages (no CNN in the
+    /// loop, unlike `targeted`), read by the same CNN.
+    func evaluateDirectionFidelity() throws {
+        try evaluateFidelity(of: try latestSnapshot, direction: directionPath)
     }
 
     func generateAtAge() throws {

@@ -82,13 +82,20 @@ extension DemoPipeline {
     }
 
     func evaluateFidelity() throws {
+        try evaluateFidelity(of: try latestConditionalSnapshot, sexModel: sexModelPath)
+    }
+
+    /// Label fidelity of `snapshot` with the demo's reader: through its label, or with `direction`
+    /// through the lasso's age direction (an unconditional snapshot).
+    func evaluateFidelity(of snapshot: String, sexModel: String? = nil, direction: String? = nil) throws {
         var options = EvaluationOptions(metrics: [.fidelity], count: 2)
         options.ageModel = ageModelPath
-        options.sexModel = sexModelPath
+        options.sexModel = sexModel
+        options.fidelityDirection = direction
         options.fidelity.perBin = settings.fidelityPerBin
         let evaluator = try SnapshotEvaluator(store: layout.store, options: options)
         evaluator.log = { [log] in log("  \($0)") }
-        let report = try evaluator.evaluate(snapshot: try latestConditionalSnapshot)
+        let report = try evaluator.evaluate(snapshot: snapshot)
         for line in report.table().split(separator: "\n") { log("  \(line)") }
     }
 

@@ -49,6 +49,12 @@ struct DemoTests {
         #expect(bins.count >= 2 * 10, "fidelity covers \(bins.count) (year, sex) bins")
         #expect(bins.allSatisfy { RunFiles.double($0["bias"])?.isFinite == true })
         #expect(RunFiles.double(fidelity["sex_accuracy"]) != nil, "no sex check")
+        // The study's own control judged the same way: one bin per year, no sex requested, and both answers in one table.
+        let steered = try #require(RunFiles.jsonLines(RunFiles.join(layout.gan, "metric-fidelity.jsonl")).last)
+        let steeredBins = try #require(steered["bins"] as? [[String: Any]])
+        #expect(steeredBins.count * 2 == bins.count && steeredBins.allSatisfy { $0["sex"] as? String == "any" })
+        #expect((steered["steering"] as? String)?.contains("lasso") == true)
+        #expect(html.contains("the unconditional GAN's lasso direction") && html.contains("the conditional GAN's label"))
         #expect(FileManager.default.fileExists(atPath: RunFiles.join(layout.plate, "plate.png")))
         #expect(RunFiles.json(RunFiles.join(layout.disentanglement, "lasso/lasso.json")) != nil)
 

@@ -58,8 +58,15 @@ extension StudyReport {
             chart.series.append(.init("reader on real images, \(sex)", x: x, y: rows.map { RunFiles.double($0["real_bias"]) ?? .nan },
                                       style: .points, color: SVGChart.palette[2 * k + 1]))
         }
+        let steered = directionFidelity()
+        if let bins = steered?["bins"] as? [[String: Any]] {
+            chart.series.append(.init("unconditional GAN + lasso direction", x: bins.compactMap { RunFiles.double($0["year"]) }.map { $0 + 0.5 },
+                                      y: bins.map { RunFiles.double($0["bias"]) ?? .nan }, color: SVGChart.palette[4]))
+        }
         chart.references = [.init("no bias", value: 0)]
-        page.chart(chart, caption: "For each whole year and sex, \(line["images_per_bin"] ?? "K") images were generated (ages spread over the year) and read by the bone-age CNN with the requested sex. The points are the same CNN's bias on held-out real images of that year and sex: the reader's own error, against which fidelity is judged.")
+        page.chart(chart, caption: "For each whole year and sex, \(line["images_per_bin"] ?? "K") images were generated (ages spread over the year) and read by the bone-age CNN with the requested sex. The points are the same CNN's bias on held-out real images of that year and sex: the reader's own error, against which fidelity is judged."
+                   + (steered == nil ? "" : " The unconditional GAN's line asks for the age the study's way: each latent moved along the lasso's age direction (no sex can be asked for)."))
+        comparisonPart(conditional: line, steered: steered)
         var table: [[String]] = [["year", "sex", "bias", "MAE", "spread", "reader bias (real)", "reader MAE (real)", "real images", "sex read as asked"]]
         for b in bins {
             table.append(["\(b["year"] ?? "")", "\(b["sex"] ?? "")", RunFiles.format(RunFiles.double(b["bias"]), "%+.1f"),
@@ -85,6 +92,29 @@ extension StudyReport {
                 page.chart(fid, caption: "FID between the year's generated images (both sexes) and the year's real images, on the bone-age CNN's features: realism within each age, not only overall.")
             }
         }
+    }
+
+    /// The unconditional run's fidelity through the lasso direction (`evaluate --metrics fidelity --direction`), if measured.
+    func directionFidelity() -> [String: Any]? {
+        guard let run = inputs.ganRun else { return nil }
+        return RunFiles.jsonLines(RunFiles.join(run, "metric-fidelity.jsonl")).last { $0["direction"] != nil }
+    }
+
+    /// The two answers to "a hand of this age" side by side: the conditional GAN's label, and the
+    /// unconditional GAN's latent moved along the lasso's age direction.
+    mutating func comparisonPart(conditional: [String: Any], steered: [String: Any]?) {
+        var rows = [["age asked for through", "snapshot", "slope of read on requested age", "mean |bias|", "worst |bias|",
+                     "mean |bias|, every year", "mean MAE", "sex read as requested", "mean intra-FID"]]
+        for (name, line) in [("the conditional GAN's label", conditional), ("the unconditional GAN's lasso direction", steered)] {
+            guard let line, let summary = FidelitySummary(record: line) else { continue }
+            rows.append([name, summary.snapshot, String(format: "%.2f", summary.slope), String(format: "%.1f", summary.meanAbsoluteBias),
+                         String(format: "%.1f", summary.worstAbsoluteBias), String(format: "%.1f", summary.meanAbsoluteBiasEveryYear),
+                         String(format: "%.1f", summary.meanAbsoluteError),
+                         summary.sexAccuracy.map { String(format: "%.1f%%", 100 * $0) } ?? "cannot be asked",
+                         RunFiles.format(summary.meanIntraFID, "%.2f")])
+        }
+        guard rows.count > 1 else { return }
+        page.table(rows, caption: "Months; slope, bias and MAE over years \(FidelitySummary.years.lowerBound)–\(FidelitySummary.years.upperBound) unless marked (a slope of 1 means the read age follows the request). Both rows are read by the same bone-age CNN; the lasso row moves each latent to the requested age without the CNN in the loop (`evaluate --metrics fidelity --direction`).")
     }
 
     mutating func disentanglementPart() {

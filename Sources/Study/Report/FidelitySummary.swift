@@ -1,0 +1,45 @@
+import Foundation
+
+/// The headline figures of one `evaluate --metrics fidelity` record (a line of
+/// `metric-fidelity.jsonl`), as `scripts/fidelity-summary.py` prints them: the slope of the
+/// CNN-read age on the requested age and the mean and worst |bias| over years 2–17 (where every
+/// RSNA year has children), the mean |bias| over every year, and the sex and intra-FID checks.
+struct FidelitySummary {
+    var snapshot: String
+    var steering: String
+    var slope: Double
+    var meanAbsoluteBias: Double
+    var worstAbsoluteBias: Double
+    var meanAbsoluteBiasEveryYear: Double
+    var meanAbsoluteError: Double
+    var sexAccuracy: Double?
+    var meanIntraFID: Double?
+
+    static let years = 2...17
+
+    init?(record line: [String: Any]) {
+        guard let bins = line["bins"] as? [[String: Any]] else { return nil }
+        let all = bins.compactMap { b -> (year: Int, bias: Double, mae: Double)? in
+            guard let year = RunFiles.double(b["year"]), let bias = RunFiles.double(b["bias"]), let mae = RunFiles.double(b["mae"])
+            else { return nil }
+            return (Int(year), bias, mae)
+        }
+        let inner = all.filter { Self.years.contains($0.year) }
+        guard inner.count >= 2 else { return nil }
+        let requested = inner.map { 12 * Double($0.year) + 6 }
+        let read = zip(requested, inner).map { $0 + $1.bias }
+        let mx = requested.reduce(0, +) / Double(requested.count), my = read.reduce(0, +) / Double(read.count)
+        let sxx = requested.map { ($0 - mx) * ($0 - mx) }.reduce(0, +)
+        let sxy = zip(requested, read).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+        guard sxx > 0 else { return nil }
+        snapshot = line["snapshot"] as? String ?? "—"
+        steering = line["steering"] as? String ?? "the snapshot's label"
+        slope = sxy / sxx
+        meanAbsoluteBias = inner.map { Swift.abs($0.bias) }.reduce(0, +) / Double(inner.count)
+        worstAbsoluteBias = inner.map { Swift.abs($0.bias) }.max() ?? .nan
+        meanAbsoluteBiasEveryYear = all.map { Swift.abs($0.bias) }.reduce(0, +) / Double(all.count)
+        meanAbsoluteError = inner.map(\.mae).reduce(0, +) / Double(inner.count)
+        sexAccuracy = RunFiles.double(line["sex_accuracy"]).flatMap { $0.isFinite ? $0 : nil }
+        meanIntraFID = RunFiles.double(line["mean_intra_fid"]).flatMap { $0.isFinite ? $0 : nil }
+    }
+}
