@@ -6,7 +6,8 @@
 Prints the slope of the CNN-read age on the requested age (bin centres, years 2-17, both sexes),
 the mean and worst |bias| over years 2-17 and over every year, how often the sex classifier read
 the requested sex, its accuracy on real images, and the mean intra-FID: the figures the README's
-fidelity rows quote."""
+fidelity rows quote. A run evaluated with `--direction` (an unconditional GAN steered along the
+lasso's age direction) prints the same figures, with no sex check."""
 import json
 import os
 import sys
@@ -15,6 +16,13 @@ import numpy as np
 
 if len(sys.argv) < 2:
     sys.exit(__doc__)
+
+
+def percent(share):
+    """A share as a percentage; None where nothing was measured (no sex model, or no sex requested)."""
+    return None if share is None else round(100 * share, 1)
+
+
 for run in sys.argv[1:]:
     path = os.path.join(run, "metric-fidelity.jsonl")
     if not os.path.exists(path):
@@ -30,6 +38,7 @@ for run in sys.argv[1:]:
                       "slope_2_17": round(float(np.polyfit(requested, read, 1)[0]), 2),
                       "mean_abs_bias_2_17": round(float(np.mean(inner)), 1), "worst_2_17": round(max(inner), 1),
                       "mean_abs_bias_all": round(float(np.mean(every)), 1), "worst_all": round(max(every), 1),
-                      "sex_read_as_requested": round(100 * record["sex_accuracy"], 1),
-                      "sex_on_real_images": round(100 * record["real_sex_accuracy"], 1),
-                      "mean_intra_fid": round(record.get("mean_intra_fid", float("nan")), 2)}))
+                      "sex_read_as_requested": percent(record.get("sex_accuracy")),
+                      "sex_on_real_images": percent(record.get("real_sex_accuracy")),
+                      "mean_intra_fid": None if record.get("mean_intra_fid") is None else round(record["mean_intra_fid"], 2),
+                      "steering": record.get("steering", "the snapshot's label")}))
