@@ -128,11 +128,13 @@ let package = Package(
         .target(name: "OssifyBench", dependencies: ["Torch", "TorchNN", "TorchDistributed", "Radiograph", "Datasets", "ProGAN", "BoneAge",
                                                   "GANMetrics", "LatentLab", "RunKit", "DICOM"], path: "Benchmarks/OssifyBench",
                 swiftSettings: strict),
+        // The atlas's benchmark: apart from the library, and from OssifyBench, which does not bring Hummingbird.
+        .target(name: "AtlasBenchmarks", dependencies: ["Atlas", "RunKit"], path: "Benchmarks/AtlasBenchmarks", swiftSettings: strict),
         .executableTarget(
             name: "ossify",
             dependencies: [
                 "Torch", "TorchNN", "TorchDistributed", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "OssifyBench", "GANMetrics",
-                "Study", "LatentLab", "DICOM", "Atlas",
+                "Study", "LatentLab", "DICOM", "Atlas", "AtlasBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

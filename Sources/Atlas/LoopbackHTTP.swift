@@ -43,7 +43,10 @@ public struct LoopbackHTTP: Sendable {
         return response
     }
 
-    public struct Failure: Error, CustomStringConvertible { public var description: String }
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
+    }
 
     /// Sends `bytes` and reads until the server closes (or `timeout` seconds pass).
     public static func exchange(port: Int, bytes: Data, timeout: Double = 30, halfClose: Bool = false) throws -> Data {

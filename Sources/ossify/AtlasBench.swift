@@ -1,5 +1,6 @@
 import ArgumentParser
 import Atlas
+import AtlasBenchmarks
 import Foundation
 
 extension Bench {
