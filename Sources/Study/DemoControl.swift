@@ -85,11 +85,11 @@ extension DemoPipeline {
         try evaluateFidelity(of: try latestConditionalSnapshot, sexModel: sexModelPath)
     }
 
-    /// Label fidelity of `snapshot` with the demo's reader: through its label, or with `direction`
+    /// Label fidelity of `snapshot`, read by the judge CNN: through its label, or with `direction`
     /// through the lasso's age direction (an unconditional snapshot).
     func evaluateFidelity(of snapshot: String, sexModel: String? = nil, direction: String? = nil) throws {
         var options = EvaluationOptions(metrics: [.fidelity], count: 2)
-        options.ageModel = ageModelPath
+        options.ageModel = judgeModelPath
         options.sexModel = sexModel
         options.fidelityDirection = direction
         options.fidelity.perBin = settings.fidelityPerBin

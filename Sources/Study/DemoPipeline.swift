@@ -24,7 +24,7 @@ public final class DemoPipeline {
 
     public var stages: [(name: String, body: () throws -> Void)] {
         [("phantoms", makePhantoms), ("pack", pack), ("train-gan", trainGAN), ("samples", writeSamples),
-         ("train-age", trainAge), ("eval-age", evaluateAge)]
+         ("train-age", trainAge), ("eval-age", evaluateAge), ("train-judge", trainJudge)]
             + controlStages
             + analysisStages
             + [("disentanglement", checkDisentanglement)]
@@ -154,23 +154,36 @@ public final class DemoPipeline {
 
     var ageModelPath: String { (layout.age as NSString).appendingPathComponent("best.safetensors") }
 
+    /// The bone-age CNN that reads the unconditional GAN's images for the study's latent analysis.
     func trainAge() throws {
+        try trainBoneAgeCNN(in: layout.age, seed: settings.seed, name: "age")
+    }
+
+    var judgeModelPath: String { RunFiles.join(layout.judge, "best.safetensors") }
+
+    /// The same recipe with another seed (initialisation, split, order): it judges label fidelity,
+    /// through the label and through the LASSO direction alike, without having made the direction.
+    func trainJudge() throws {
+        try trainBoneAgeCNN(in: layout.judge, seed: settings.seed &+ 1, name: "judge")
+    }
+
+    func trainBoneAgeCNN(in folder: String, seed: UInt64, name: String) throws {
         var options = AgeTrainingOptions(data: layout.store, resolution: settings.resolution)
         options.epochs = settings.ageEpochs
         options.compactWidth = settings.ageWidth
-        options.seed = settings.seed
+        options.seed = seed
         let run: AgeTrainingRun
-        let last = (layout.age as NSString).appendingPathComponent("last.json")
+        let last = (folder as NSString).appendingPathComponent("last.json")
         if FileManager.default.fileExists(atPath: last) {
             run = try AgeTrainingRun(resuming: last)
-            log("resuming bone-age training after epoch \(run.epochsCompleted)")
+            log("resuming the \(name) CNN's training after epoch \(run.epochsCompleted)")
         } else {
             try AgeTrainingRun.check(options)
-            try FileManager.default.createDirectory(atPath: layout.age, withIntermediateDirectories: true)
-            run = try AgeTrainingRun(options: options, folder: try RunFolder(existing: layout.age))
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            run = try AgeTrainingRun(options: options, folder: try RunFolder(existing: folder))
         }
         run.onEpoch = { [log] r in
-            log(String(format: "  age epoch %d/%d  train L1 %.2f  val MAE %.2f months", r["epoch"] as? Int ?? 0, options.epochs,
+            log(String(format: "  %@ epoch %d/%d  train L1 %.2f  val MAE %.2f months", name, r["epoch"] as? Int ?? 0, options.epochs,
                        RunFiles.double(r["train_loss"]) ?? .nan, RunFiles.double(r["val_mae"]) ?? .nan))
         }
         _ = try run.train()

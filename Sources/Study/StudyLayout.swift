@@ -22,6 +22,9 @@ public struct StudyLayout: Sendable {
     /// The conditional GAN (train-gan --condition age,sex) and what it makes.
     public var conditionalGAN: String { path("cgan") }
     public var plate: String { path("cgan/plate") }
+    /// A second bone-age CNN (another seed) that judges label fidelity. The LASSO direction is
+    /// fitted to `age`'s readings, so `age` itself would favour the direction over the label.
+    public var judge: String { path("judge") }
     /// The sex classifier (train-age --target sex) that checks generated images' sex.
     public var sexModel: String { path("sex") }
     /// Latent samples of the conditional GAN with its label held fixed, and their LASSO.

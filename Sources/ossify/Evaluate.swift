@@ -68,7 +68,9 @@ struct Evaluate: ParsableCommand {
         evaluate/<snapshot>/fidelity.csv. An unconditional snapshot is judged the same way through \
         the study's latent control with --direction (from `ossify latent lasso`): each seed's latent \
         moves along the lasso's age direction until the lasso predicts the requested age, with no CNN \
-        in the loop, and the CNN then reads the images (sex cannot be requested: one bin per year).
+        in the loop, and the CNN then reads the images (sex cannot be requested: one bin per year). \
+        The direction is fitted to the readings of the CNN that `latent sample` used, so judge it, and \
+        the conditional GAN beside it, with another one (train-age with another --seed).
 
         c2st: a small CNN of fixed architecture learns to tell the generated images from real children \
         held out by id (the split --hold-out gives train-gan), with --c2st-folds-fold cross-validation; \

@@ -114,7 +114,7 @@ extension StudyReport {
                          RunFiles.format(summary.meanIntraFID, "%.2f")])
         }
         guard rows.count > 1 else { return }
-        page.table(rows, caption: "Months; slope, bias and MAE over years \(FidelitySummary.years.lowerBound)–\(FidelitySummary.years.upperBound) unless marked (a slope of 1 means the read age follows the request). Both rows are read by the same bone-age CNN; the lasso row moves each latent to the requested age without the CNN in the loop (`evaluate --metrics fidelity --direction`).")
+        page.table(rows, caption: "Months; slope, bias and MAE over years \(FidelitySummary.years.lowerBound)–\(FidelitySummary.years.upperBound) unless marked (a slope of 1 means the read age follows the request). Both rows are read by the same bone-age CNN; the lasso row moves each latent to the requested age without the CNN in the loop (`evaluate --metrics fidelity --direction`). The direction was fitted to one CNN's readings, so a second CNN (the demo's judge: the same recipe, another seed) reads both rows.")
     }
 
     mutating func disentanglementPart() {
