@@ -402,14 +402,26 @@ enum Pillow {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // Both pipes drain at once: read one after the other, a child that fills the second
+        // pipe's buffer first would block on it while this waits for the first to end.
+        let errorText = ErrorText()
+        let errorsRead = DispatchGroup()
+        errorsRead.enter()
+        Thread {
+            errorText.data = errors.fileHandleForReading.readDataToEndOfFile()
+            errorsRead.leave()
+        }.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        errorsRead.wait()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw PillowError(message: String(decoding: errorData, as: UTF8.self))
+            throw PillowError(message: String(decoding: errorText.data, as: UTF8.self))
         }
         return String(decoding: outputData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// Standard error, written by the reading thread and read after it has finished.
+    private final class ErrorText: @unchecked Sendable { var data = Data() }
 
     struct PillowError: Error, CustomStringConvertible {
         let message: String
