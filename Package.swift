@@ -111,7 +111,7 @@ let package = Package(
         .target(name: "RunKit", swiftSettings: strict),
         .target(name: "ProGAN", dependencies: ["TorchNN", "TorchDistributed", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         // Optimised even in debug builds: SWD's radix sort is a hot Swift loop (tests stay fast).
-        .target(name: "GANMetrics", dependencies: ["TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge", "LatentLab"],
+        .target(name: "GANMetrics", dependencies: ["TorchNN", "Radiograph", "Datasets", "RunKit", "ProGAN", "BoneAge"],
                 swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "BoneAge", dependencies: ["TorchNN", "TorchDistributed", "Datasets", "Radiograph", "RunKit"], swiftSettings: strict),
         // Optimised even in debug builds: the lasso's coordinate descent is a hot Swift loop.
@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
         .testTarget(name: "ProGANTests", dependencies: ["TestSupport", "ProGAN", "TorchNN", "RunKit", "Radiograph"]),
-        .testTarget(name: "GANMetricsTests", dependencies: ["TestSupport", "GANMetrics", "LatentLab", "Radiograph", "Torch", "Datasets", "ProGAN", "BoneAge", "RunKit"],
+        .testTarget(name: "GANMetricsTests", dependencies: ["TestSupport", "GANMetrics", "LatentLab", "Study", "Radiograph", "Torch", "Datasets", "ProGAN", "BoneAge", "RunKit"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph"]),
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Radiograph", "Torch", "RunKit"],

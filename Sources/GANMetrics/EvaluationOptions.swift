@@ -83,9 +83,9 @@ public struct EvaluationOptions: Sendable {
     public var ageModel: String?
     public var sexModel: String?
     public var fidelity = LabelFidelityOptions()
-    /// `fidelity` on an unconditional snapshot: the lasso's age direction (`direction.safetensors`
-    /// from `ossify latent lasso`) that steers each latent to the requested age.
-    public var fidelityDirection: String?
+    /// `fidelity`: how the requested age reaches the generator (the label, or on an unconditional
+    /// snapshot the lasso's age direction).
+    public var fidelitySteering = AgeSteering.label
     /// `c2st`: the classifier two-sample test's settings.
     public var c2st = C2STOptions()
     /// `precision`/`recall`: neighbours that set each ball's radius.

@@ -1,7 +1,6 @@
 import BoneAge
 import Datasets
 import Foundation
-import LatentLab
 import ProGAN
 import RunKit
 import Torch
@@ -15,7 +14,7 @@ import Torch
 /// (`train-age --target sex`), the share of generated images read as the sex requested.
 ///
 /// An unconditional snapshot is judged the same way through the study's own control: each seed's z
-/// moved along the lasso's age direction to the requested age (`AgeSteering.latentDirection`), so
+/// moved along the lasso's age direction to the requested age (`AgeSteering.latent`), so
 /// the two answers to "a hand of this age" stand side by side.
 public struct LabelFidelityOptions: Sendable {
     /// Images per (year, sex) bin.
@@ -131,12 +130,12 @@ public enum LabelFidelity {
                 throw MetricError.invalidArgument("--metrics fidelity needs a snapshot conditional on age (train-gan --condition age,sex), or --direction (direction.safetensors from `ossify latent lasso`) to steer an unconditional one; \(generator.path) is neither")
             }
             requestsSex = conditioning.usesSex
-        case .latentDirection(let direction, let source):
+        case .latent(_, let dimension, let source):
             guard !generator.isConditional else {
                 throw MetricError.invalidArgument("--direction steers an unconditional snapshot; \(generator.path) is conditional and takes the age in its label (leave out --direction)")
             }
-            guard direction.coefficients.count == generator.latentSize else {
-                throw MetricError.invalidArgument("--direction \(source) has \(direction.coefficients.count) dimensions; \(generator.path)'s latent has \(generator.latentSize)")
+            guard dimension == generator.latentSize else {
+                throw MetricError.invalidArgument("--direction \(source) has \(dimension) dimensions; \(generator.path)'s latent has \(generator.latentSize)")
             }
             requestsSex = false
         }
@@ -171,9 +170,9 @@ public enum LabelFidelity {
             switch steering {
             case .label:
                 return try generator.images(seeds: seeds, labels: labels, extrapolate: true)
-            case .latentDirection(let direction, _):
+            case .latent(let steer, _, _):
                 let moved = zip(seeds, labels).flatMap { seed, label in
-                    direction.steered(Latents.forSeed(seed, size: generator.latentSize), toMonths: label.ageMonths)
+                    steer(Latents.forSeed(seed, size: generator.latentSize), label.ageMonths)
                 }
                 return generator(Tensor(moved, shape: [seeds.count, generator.latentSize]))
             }

@@ -1,6 +1,5 @@
 import Datasets
 import Foundation
-import LatentLab
 import ProGAN
 import Radiograph
 import RunKit
@@ -96,11 +95,9 @@ public final class SnapshotEvaluator {
         }
         var fidelityOptions = options.fidelity
         fidelityOptions.batch = options.batch
-        let steering = try options.fidelityDirection.map { path in
-            AgeSteering.latentDirection(try AgeDirection.load(path, latentSize: generator.latentSize), source: path)
-        } ?? .label
         let report = try LabelFidelity.evaluate(generator: generator, dataset: dataset, ageModelPath: ageModel,
-                                                sexModelPath: options.sexModel, steering: steering, options: fidelityOptions, log: log)
+                                                sexModelPath: options.sexModel, steering: options.fidelitySteering,
+                                                options: fidelityOptions, log: log)
         let folder = ((runFolder as NSString).appendingPathComponent("evaluate") as NSString).appendingPathComponent(snapshotName)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let csv = (folder as NSString).appendingPathComponent("fidelity.csv")
@@ -123,7 +120,7 @@ public final class SnapshotEvaluator {
         ]
         record["sex_model"] = options.sexModel
         record["steering"] = report.steering
-        record["direction"] = options.fidelityDirection
+        record["direction"] = options.fidelitySteering.source
         record["sex_accuracy"] = report.sexAccuracy ?? Double.nan
         record["real_sex_accuracy"] = report.realSexAccuracy ?? Double.nan
         record["mean_intra_fid"] = report.meanIntraFID ?? Double.nan

@@ -91,7 +91,7 @@ extension DemoPipeline {
         var options = EvaluationOptions(metrics: [.fidelity], count: 2)
         options.ageModel = judgeModelPath
         options.sexModel = sexModel
-        options.fidelityDirection = direction
+        if let direction { options.fidelitySteering = try .lassoDirection(at: direction) }
         options.fidelity.perBin = settings.fidelityPerBin
         let evaluator = try SnapshotEvaluator(store: layout.store, options: options)
         evaluator.log = { [log] in log("  \($0)") }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GANMetrics
 import ProGAN
+import Study
 
 /// The options `evaluate` and `train-gan --metrics` share, and how they become an evaluator.
 struct EvaluationSettings {
@@ -32,7 +33,7 @@ struct EvaluationSettings {
         options.sexModel = sexModel
         options.fidelity.perBin = fidelityCount
         if let fidelityYears { options.fidelity.years = try AtlasPlate.parseYears(fidelityYears) }
-        options.fidelityDirection = direction
+        if let direction { options.fidelitySteering = try .lassoDirection(at: direction) }
         options.c2st = c2st
         options.c2st.seed = seed
         options.precisionRecallK = precisionRecallK

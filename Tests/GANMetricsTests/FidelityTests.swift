@@ -6,6 +6,7 @@ import LatentLab
 import ProGAN
 import Radiograph
 import RunKit
+import Study
 import Testing
 import Torch
 
@@ -94,7 +95,7 @@ struct FidelityTests {
         var options = LabelFidelityOptions(perBin: 6)
         options.years = [3, 12]
         let report = try LabelFidelity.evaluate(generator: generator, dataset: dataset, ageModelPath: agePath,
-                                                steering: .latentDirection(direction, source: "d.safetensors"), options: options)
+                                                steering: AgeSteering.along(direction, source: "d.safetensors"), options: options)
         #expect(report.bins.map(\.year) == [3, 12] && report.bins.allSatisfy { $0.sex == nil && $0.sexAccuracy == nil })
         #expect(report.steering.contains("lasso") && report.steering.contains("d.safetensors"))
         // Year 12 by hand: seed k's latent moved to where the lasso predicts its requested age, read as either sex.
@@ -117,7 +118,7 @@ struct FidelityTests {
         try direction.save(to: directionPath)
         var evaluation = EvaluationOptions(metrics: [.fidelity], count: 8)
         evaluation.ageModel = agePath
-        evaluation.fidelityDirection = directionPath
+        evaluation.fidelitySteering = try .lassoDirection(at: directionPath)
         evaluation.fidelity = options
         _ = try SnapshotEvaluator(store: storePath, options: evaluation).evaluate(snapshot: snapshot)
         let line = try String(contentsOfFile: unconditional.folder.path + "/metric-fidelity.jsonl", encoding: .utf8)
@@ -129,11 +130,11 @@ struct FidelityTests {
         let conditional = try ProGANSnapshot.loadGenerator(try Self.conditionalSnapshot(store: storePath, in: root))
         #expect {
             _ = try LabelFidelity.evaluate(generator: conditional, dataset: dataset, ageModelPath: agePath,
-                                           steering: .latentDirection(direction, source: "d"), options: options)
+                                           steering: AgeSteering.along(direction, source: "d"), options: options)
         } throws: { "\($0.localizedDescription)".contains("takes the age in its label") }
         #expect {
             _ = try LabelFidelity.evaluate(generator: generator, dataset: dataset, ageModelPath: agePath,
-                                           steering: .latentDirection(AgeDirection(coefficients: [1, 2], intercept: 0), source: "d2"),
+                                           steering: AgeSteering.along(AgeDirection(coefficients: [1, 2], intercept: 0), source: "d2"),
                                            options: options)
         } throws: { "\($0.localizedDescription)".contains("2 dimensions") }
     }
