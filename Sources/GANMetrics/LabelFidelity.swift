@@ -248,9 +248,7 @@ public enum LabelFidelity {
         guard let range = generator.trainedAgeRange else {
             throw MetricError.invalidArgument("\(generator.path) records no trained age range; give the years to check")
         }
-        let first = Int((range.lowerBound / 12).rounded(.up)), last = Int((range.upperBound / 12).rounded(.down)) - 1
-        guard first <= last else { throw MetricError.invalidArgument("\(generator.path) was trained on less than one whole year of bone age") }
-        return Array(first...last)
+        return try wholeYears(in: range, of: "\(generator.path) was trained on")
     }
 
     /// Every whole year whose twelve months lie inside the store's labelled ages (what an
@@ -260,8 +258,13 @@ public enum LabelFidelity {
         guard let low = ages.min(), let high = ages.max() else {
             throw MetricError.invalidArgument("the store holds no bone ages; give the years to check (--fidelity-years)")
         }
-        let first = Int((low / 12).rounded(.up)), last = Int((high / 12).rounded(.down)) - 1
-        guard first <= last else { throw MetricError.invalidArgument("the store spans less than one whole year of bone age") }
+        return try wholeYears(in: low...high, of: "the store holds")
+    }
+
+    /// The whole years whose twelve months lie inside `range` (months).
+    static func wholeYears(in range: ClosedRange<Double>, of what: String) throws -> [Int] {
+        let first = Int((range.lowerBound / 12).rounded(.up)), last = Int((range.upperBound / 12).rounded(.down)) - 1
+        guard first <= last else { throw MetricError.invalidArgument("\(what) less than one whole year of bone age") }
         return Array(first...last)
     }
 

@@ -31,8 +31,7 @@ struct FidelityTests {
     }
 
     @Test func binsReportTheCNNsReadingAgainstTheRequestAndTheReadersOwnError() throws {
-        let root = NSTemporaryDirectory() + "ossify-fidelity-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let storePath = (root as NSString).appendingPathComponent("store")
         let dataset = try writeStore(count: 200, side: 16, at: storePath) { noiseImage(side: 16, seed: UInt64($0)) }
@@ -63,8 +62,7 @@ struct FidelityTests {
     }
 
     @Test func fidelityNeedsAnAgeModelAndAConditionalSnapshot() throws {
-        let root = NSTemporaryDirectory() + "ossify-fidelity-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let storePath = (root as NSString).appendingPathComponent("store")
         _ = try writeStore(count: 64, side: 16, at: storePath) { noiseImage(side: 16, seed: UInt64($0)) }
@@ -82,8 +80,7 @@ struct FidelityTests {
     }
 
     @Test func anUnconditionalSnapshotIsSteeredAlongTheLassoDirectionWithNoCNNInTheLoop() throws {
-        let root = NSTemporaryDirectory() + "ossify-fidelity-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let storePath = (root as NSString).appendingPathComponent("store")
         let dataset = try writeStore(count: 200, side: 16, at: storePath) { noiseImage(side: 16, seed: UInt64($0)) }

@@ -6,7 +6,6 @@ import Foundation
 /// RSNA year has children), the mean |bias| over every year, and the sex and intra-FID checks.
 struct FidelitySummary {
     var snapshot: String
-    var steering: String
     var slope: Double
     var meanAbsoluteBias: Double
     var worstAbsoluteBias: Double
@@ -33,13 +32,12 @@ struct FidelitySummary {
         let sxy = zip(requested, read).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
         guard sxx > 0 else { return nil }
         snapshot = line["snapshot"] as? String ?? "—"
-        steering = line["steering"] as? String ?? "the snapshot's label"
         slope = sxy / sxx
         meanAbsoluteBias = inner.map { Swift.abs($0.bias) }.reduce(0, +) / Double(inner.count)
         worstAbsoluteBias = inner.map { Swift.abs($0.bias) }.max() ?? .nan
         meanAbsoluteBiasEveryYear = all.map { Swift.abs($0.bias) }.reduce(0, +) / Double(all.count)
         meanAbsoluteError = inner.map(\.mae).reduce(0, +) / Double(inner.count)
-        sexAccuracy = RunFiles.double(line["sex_accuracy"]).flatMap { $0.isFinite ? $0 : nil }
-        meanIntraFID = RunFiles.double(line["mean_intra_fid"]).flatMap { $0.isFinite ? $0 : nil }
+        sexAccuracy = RunFiles.double(line["sex_accuracy"])   // null (no sex check) reads as nil
+        meanIntraFID = RunFiles.double(line["mean_intra_fid"])
     }
 }
