@@ -25,6 +25,8 @@ public final class ProGANTrainer {
     let loss: WGANGP
     let labelLoss: AuxiliaryLabelLoss?
     let mismatchLoss: MismatchedLabelLoss?
+    /// The frozen readers' term of G's loss (`guide(with:)`); nil without reader guidance.
+    public private(set) var readerLoss: ReaderGuidanceLoss?
     /// The labels G is trained on (set once the image source is conditioned).
     public internal(set) var labelPrior: LabelPrior?
 
@@ -57,6 +59,8 @@ public final class ProGANTrainer {
         /// The auxiliary label losses of D (reals + fakes) and G; NaN without auxiliary heads.
         public let discriminatorLabelLoss: Double
         public let generatorLabelLoss: Double
+        /// G's reader-guidance term; NaN without guidance or below its resolution.
+        public let generatorReaderLoss: Double
 
         /// From a step's statistics as `StepStatistics` lays them out; NaN where they were not read
         /// (`hostSyncs` tick). The penalty and norm are NaN on a step a lazy penalty skipped.
@@ -73,6 +77,7 @@ public final class ProGANTrainer {
             discriminatorLabelLoss = value(StepStatistics.discriminatorLabelLoss)
             generatorLoss = value(StepStatistics.generatorLoss)
             generatorLabelLoss = value(StepStatistics.generatorLabelLoss)
+            generatorReaderLoss = value(StepStatistics.generatorReaderLoss)
         }
     }
 
@@ -159,6 +164,20 @@ public final class ProGANTrainer {
         labelPrior = LabelPrior(table: table, training: options.conditionTraining ?? ConditionTraining())
     }
 
+    /// Gives G the frozen readers its options' reader guidance names (checked against the recorded
+    /// weights), moved to the trainer's device and kept out of every optimiser.
+    public func guide(with readers: [LabelReader]) throws {
+        guard let guidance = options.conditionTraining?.readerGuidance, let conditioning = options.network.conditioning else {
+            if let reader = readers.first {
+                throw ProGANError.invalidOption("guidance-\(reader.attribute.rawValue)-model", "the run's options ask for no reader guidance")
+            }
+            return
+        }
+        try guidance.check(readers)
+        for reader in readers { reader.move(to: device) }
+        readerLoss = ReaderGuidanceLoss(guidance: guidance, conditioning: conditioning, readers: readers)
+    }
+
     /// Runs one D step and one G step on the next minibatch from `source`.
     public func step(source: TrainingImageSource) throws -> StepRecord {
         if roundPosition == 0 { beginRound() }
@@ -213,6 +232,9 @@ public final class ProGANTrainer {
 
     /// Runs one D step and one G step on `inputs` at the current phase.
     public func step(_ inputs: StepInputs) throws -> StepRecord {
+        if options.conditionTraining?.readerGuidance != nil && readerLoss == nil {
+            throw ProGANError.invalidOption("guidance-age-model", "the run is guided by frozen readers, but none were given (ProGANTrainer.guide(with:))")
+        }
         if roundPosition == 0 { beginRound() }
         let level = phase.level, alpha = phase.alpha, count = inputs.reals.size(0)
         var reals = inputs.reals
@@ -284,7 +306,14 @@ public final class ProGANTrainer {
             gLabelTerm = labelTerm
             g = g + labelTerm
         }
-        let gStatistics = StepStatistics.generator(loss: g, labelLoss: gLabelTerm)
+        // [conditioning: reader guidance] frozen readers of real hands read the fakes before augmentation.
+        var gReaderTerm: Tensor?
+        if let readerLoss, readerLoss.applies(atResolution: phase.resolution), let generatorLabels = inputs.generatorLabels {
+            let term = readerLoss(images: generated, labels: generatorLabels)
+            gReaderTerm = term
+            g = g + term
+        }
+        let gStatistics = StepStatistics.generator(loss: g, labelLoss: gLabelTerm, readerLoss: gReaderTerm)
         let gValues = readsEveryStep ? gStatistics.toArray(Double.self) : nil
         if let gValues, !gValues[0].isFinite {
             throw ProGANError.nonFiniteLoss(kimg: kimg, "the generator loss is \(gValues[0])")

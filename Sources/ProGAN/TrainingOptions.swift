@@ -71,6 +71,7 @@ public struct ProGANOptions: Codable, Sendable, Equatable {
                 throw ProGANError.invalidOption("condition", "label-training options (balance, vicinity) need --condition")
             }
             try conditionTraining.validate()
+            try conditionTraining.readerGuidance?.validate(conditioning: network.conditioning)
             if conditionTraining.mismatchWeight > 0, network.conditioning?.discriminator.projects != true {
                 throw ProGANError.invalidOption("mismatch-weight",
                     "needs a projection discriminator (--condition-d projection or both): with auxiliary heads alone D's score does not depend on the label")

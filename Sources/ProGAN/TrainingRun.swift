@@ -29,8 +29,9 @@ public final class ProGANTrainingRun {
 
     /// Starts a new run in `folder`. A conditional run first reads the source's labels (an image
     /// without a valid label is an error naming it) and records what it read off them (age range,
-    /// images per year, κ and σ of a vicinity) in the options.
-    public init(options: ProGANOptions, source: TrainingImageSource, folder: RunFolder,
+    /// images per year, κ and σ of a vicinity) in the options. `readers` are the frozen readers the
+    /// options' reader guidance names.
+    public init(options: ProGANOptions, source: TrainingImageSource, folder: RunFolder, readers: [LabelReader] = [],
                 dataParallel: ProGANDataParallel? = nil, device: Device = .cpu) throws {
         guard source.maximumResolution >= options.network.resolution else {
             throw ProGANError.invalidOption("data", "the dataset's largest resolution is \(source.maximumResolution)×\(source.maximumResolution), smaller than the \(options.network.resolution)×\(options.network.resolution) the run needs")
@@ -38,6 +39,7 @@ public final class ProGANTrainingRun {
         var options = options
         let table = try Self.resolveConditioning(&options, source: source)
         trainer = try ProGANTrainer(options: options, device: device)
+        try trainer.guide(with: readers)
         self.folder = folder
         self.source = source
         gridLatents = Latents.batch(seeds: (0..<UInt64(options.gridSize)).map { $0 }, size: options.network.latentSize)
@@ -80,12 +82,13 @@ public final class ProGANTrainingRun {
     /// Resumes the run that wrote `snapshot` (a cursor .json, tensors .safetensors or run folder),
     /// continuing in that run's folder exactly where the snapshot left off.
     public init(resuming snapshot: String, options: ProGANOptions? = nil, source: TrainingImageSource,
-                dataParallel: ProGANDataParallel? = nil, device: Device = .cpu) throws {
+                readers: [LabelReader] = [], dataParallel: ProGANDataParallel? = nil, device: Device = .cpu) throws {
         let cursorPath = try ProGANSnapshot.resolve(snapshot)
         let cursor = try ProGANSnapshot.readCursor(cursorPath)
         var resolved = options ?? cursor.options
         let table = try Self.resolveConditioning(&resolved, source: source)
         trainer = try ProGANTrainer(options: resolved, device: device)
+        try trainer.guide(with: readers)
         folder = try RunFolder(existing: (cursorPath as NSString).deletingLastPathComponent)
         self.source = source
         gridLatents = Latents.batch(seeds: (0..<UInt64(resolved.gridSize)).map { $0 }, size: resolved.network.latentSize)
@@ -164,6 +167,7 @@ public final class ProGANTrainingRun {
             record["loss_labels_d"] = means.discriminatorLabelLoss
             record["loss_labels_g"] = means.generatorLabelLoss
         }
+        if trainer.readerLoss != nil { record["loss_reader_g"] = means.generatorReaderLoss }
         for (key, value) in trainer.leverStatistics(means) { record[key] = value }
         try stats.append(record)
         try writeGrid(name: String(format: "fakes%06d.png", Int(trainer.kimg.rounded(.down))))

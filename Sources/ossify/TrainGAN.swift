@@ -4,6 +4,7 @@ import Foundation
 import GANMetrics
 import ProGAN
 import RunKit
+import Study
 import Torch
 
 struct TrainGAN: ParsableCommand {
@@ -18,7 +19,9 @@ struct TrainGAN: ParsableCommand {
 
         --condition age,sex trains a conditional PGGAN on a labelled store: G takes z and the label \
         (bone age, sex), D is conditioned by projection (default) or auxiliary heads. Labels follow the \
-        data unless --balance-age; --vicinity hard|soft adds CcGAN's vicinal training. Every choice, \
+        data unless --balance-age; --vicinity hard|soft adds CcGAN's vicinal training; \
+        --guidance-age-model/--guidance-sex-model add frozen readers of real hands to G's loss (judge \
+        such a run with other readers). Every choice, \
         and what was read off the store (age range, images per year, κ, σ), goes to options.json.
 
         Data parallel: --nproc N starts N local workers; under torchrun or srun each process is one \
@@ -71,6 +74,13 @@ struct TrainGAN: ParsableCommand {
     var labelNoise: Double?
     @Option(help: "With --condition: on (default) puts images of one label in each minibatch-stddev group of D, so it sees per-label diversity; off mixes labels.")
     var labelGroups: String?
+    @Option(help: "With --condition age: a bone-age CNN (train-age, trained on real images) that G's images must be read by as their label's age (reader guidance).")
+    var guidanceAgeModel: String?
+    @Option(help: "With --condition sex: a sex classifier (train-age --target sex) that G's images must be read by as their label's sex.")
+    var guidanceSexModel: String?
+    @Option(help: "With a guidance model: weight of the readers' terms in G's loss (default 1).") var guidanceWeight: Double?
+    @Option(help: "With a guidance model: the readers see G's images from this training resolution on (default 32).")
+    var guidanceFrom: Int?
     @Option(help: "Minibatch standard-deviation group size.") var mbstdGroup: Int?
     @Option(help: "pool-before-activation (official code) | pool-after-activation (paper).") var downsampleOrder: String?
     @Option(help: "Thousand images per stabilisation.") var stabiliseKimg: Double?
@@ -135,6 +145,7 @@ struct TrainGAN: ParsableCommand {
     func applyConditioning(to o: inout ProGANOptions) throws {
         let trainingFlags = balanceAge || vicinity != nil || vicinityMultiplier != nil || vicinityKappa != nil
             || labelNoise != nil || auxiliaryWeight != nil || auxiliaryOn != nil || labelGroups != nil || mismatchWeight != nil
+            || guidanceFlagsGiven
         if let condition {
             var conditioning = o.network.conditioning ?? LabelConditioning()
             conditioning.attributes = try ConditionAttribute.parseList(condition)
@@ -155,7 +166,7 @@ struct TrainGAN: ParsableCommand {
             o.network.conditioning = conditioning
         } else if ageEncoding != nil || conditionD != nil || labelGain != nil || labelModulation
                     || (trainingFlags && !o.network.isConditional) {
-            throw ValidationError("--age-encoding, --condition-d, --label-gain, --label-modulation, --balance-age, --vicinity*, --label-noise, --label-groups, --auxiliary-weight, --auxiliary-on and --mismatch-weight need --condition")
+            throw ValidationError("--age-encoding, --condition-d, --label-gain, --label-modulation, --balance-age, --vicinity*, --label-noise, --label-groups, --auxiliary-weight, --auxiliary-on, --mismatch-weight and --guidance-* need --condition")
         }
         guard o.network.isConditional else { return }
         var training = o.conditionTraining ?? ConditionTraining()
@@ -189,6 +200,39 @@ struct TrainGAN: ParsableCommand {
         o.conditionTraining = training
     }
 
+    var guidanceFlagsGiven: Bool {
+        guidanceAgeModel != nil || guidanceSexModel != nil || guidanceWeight != nil || guidanceFrom != nil
+    }
+
+    /// The frozen readers of reader guidance: those the flags name for a new run (recorded in the
+    /// options with their weights' fingerprints), or those a resumed run recorded.
+    func loadGuidanceReaders(into o: inout ProGANOptions, resuming: Bool) throws -> [BoneAgeLabelReader] {
+        if resuming {
+            guard !guidanceFlagsGiven else {
+                throw ValidationError("--guidance-*: a run's reader guidance is fixed when it starts; resume without these options")
+            }
+            return try BoneAgeLabelReader.readers(of: o.conditionTraining?.readerGuidance)
+        }
+        guard guidanceFlagsGiven else { return [] }
+        guard guidanceAgeModel != nil || guidanceSexModel != nil else {
+            throw ValidationError("--guidance-weight and --guidance-from need --guidance-age-model or --guidance-sex-model")
+        }
+        let age = try guidanceAgeModel.map { try BoneAgeLabelReader(path: $0) }
+        let sex = try guidanceSexModel.map { try BoneAgeLabelReader(path: $0) }
+        if let age, age.attribute != .age {
+            throw ValidationError("--guidance-age-model: \(age.path) is a sex classifier; give it to --guidance-sex-model")
+        }
+        if let sex, sex.attribute != .sex {
+            throw ValidationError("--guidance-sex-model: \(sex.path) reads bone age, not sex; give it to --guidance-age-model")
+        }
+        var guidance = ReaderGuidance(age: age?.file, sex: sex?.file)
+        if let guidanceWeight { guidance.weight = guidanceWeight }
+        if let guidanceFrom { guidance.fromResolution = guidanceFrom }
+        o.conditionTraining?.readerGuidance = guidance
+        try o.validate()
+        return [age, sex].compactMap { $0 }
+    }
+
     func run() throws {
         if try !dryRun && distributed.launchedWorkers() { return }
         let context = dryRun ? nil : try distributed.join(onCUDA: device.lowercased().hasPrefix("cuda"))
@@ -202,6 +246,7 @@ struct TrainGAN: ParsableCommand {
         } else {
             options = try resolvedOptions(base: try ProGANOptions.preset(preset ?? "cpu-64"))
         }
+        let readers = try loadGuidanceReaders(into: &options, resuming: resume != nil)
         var notes: [String] = []
         if let ranks = context?.size ?? distributed.nproc, ranks > 1 {
             (options, notes) = try ProGANDataParallel.splitting(options, over: ranks)
@@ -226,7 +271,7 @@ struct TrainGAN: ParsableCommand {
         let dataParallel = context.map(ProGANDataParallel.init)
         let run: ProGANTrainingRun
         if let resume {
-            run = try ProGANTrainingRun(resuming: resume, options: options, source: source, dataParallel: dataParallel,
+            run = try ProGANTrainingRun(resuming: resume, options: options, source: source, readers: readers, dataParallel: dataParallel,
                                         device: trainingDevice)
             if isRoot { print("resuming \(run.folder.path) at \(String(format: "%.1f", resumeCursor?.kimg ?? 0)) kimg") }
         } else {
@@ -234,7 +279,7 @@ struct TrainGAN: ParsableCommand {
             let description = desc ?? "\(options.preset)-\(options.network.resolution)\(labels)"
             let makeFolder = { try RunFolder.create(in: outdir, description: description) }
             run = try ProGANTrainingRun(options: options, source: source, folder: try context?.runFolder(makeFolder) ?? makeFolder(),
-                                        dataParallel: dataParallel, device: trainingDevice)
+                                        readers: readers, dataParallel: dataParallel, device: trainingDevice)
             if isRoot { print("training in \(run.folder.path)") }
         }
         let total = options.schedule.totalKimg

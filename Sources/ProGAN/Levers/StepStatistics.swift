@@ -8,8 +8,8 @@ enum StepStatistics {
     static let discriminatorLoss = 0, realScore = 1, fakeScore = 2, penalty = 3, gradientNorm = 4
     static let discriminatorLabelLoss = 5, regularised = 6
     // G's part follows.
-    static let generatorLoss = 7, generatorLabelLoss = 8
-    static let count = 9
+    static let generatorLoss = 7, generatorLabelLoss = 8, generatorReaderLoss = 9
+    static let count = 10
 
     /// [D loss, real score, fake score, penalty, gradient norm, D label loss (NaN without), regularised 0/1].
     static func discriminator(loss: Tensor, critic: Tensor, labelLoss: Tensor?, regularised: Bool) -> Tensor {
@@ -21,11 +21,13 @@ enum StepStatistics {
         }
     }
 
-    /// [G loss, G label loss (NaN without)].
-    static func generator(loss: Tensor, labelLoss: Tensor?) -> Tensor {
+    /// [G loss, G label loss, G reader-guidance loss (each NaN without)].
+    static func generator(loss: Tensor, labelLoss: Tensor?, readerLoss: Tensor?) -> Tensor {
         withNoGrad {
-            Tensor.cat([loss.detached().reshaped([1]).to(.float64),
-                        labelLoss?.detached().reshaped([1]).to(.float64) ?? Tensor.full([1], .nan, dtype: .float64, device: loss.device)])
+            func value(_ term: Tensor?) -> Tensor {
+                term?.detached().reshaped([1]).to(.float64) ?? Tensor.full([1], .nan, dtype: .float64, device: loss.device)
+            }
+            return Tensor.cat([value(loss), value(labelLoss), value(readerLoss)])
         }
     }
 }
@@ -42,19 +44,21 @@ public struct TickStatistics: Sendable {
     public var gradientNorm: Double
     public var discriminatorLabelLoss: Double
     public var generatorLabelLoss: Double
+    /// G's reader-guidance term (`ReaderGuidance`); NaN without, or while the readers are not yet on.
+    public var generatorReaderLoss: Double
     /// Steps whose D loss held the gradient penalty (all of them unless it is lazy).
     public var regularisedSteps: Int
 
-    /// The eight means in a fixed order (for averaging over data-parallel ranks).
+    /// The nine means in a fixed order (for averaging over data-parallel ranks).
     public var means: [Double] {
         get {
             [discriminatorLoss, generatorLoss, realScore, fakeScore, gradientPenalty, gradientNorm,
-             discriminatorLabelLoss, generatorLabelLoss]
+             discriminatorLabelLoss, generatorLabelLoss, generatorReaderLoss]
         }
         set {
             (discriminatorLoss, generatorLoss, realScore, fakeScore) = (newValue[0], newValue[1], newValue[2], newValue[3])
             (gradientPenalty, gradientNorm) = (newValue[4], newValue[5])
-            (discriminatorLabelLoss, generatorLabelLoss) = (newValue[6], newValue[7])
+            (discriminatorLabelLoss, generatorLabelLoss, generatorReaderLoss) = (newValue[6], newValue[7], newValue[8])
         }
     }
 
@@ -83,7 +87,9 @@ struct TickStatisticsAccumulator {
     var sums: [Double] { sum?.toArray(Double.self) ?? [] }
 
     mutating func restore(sums: [Double], steps: Int) {
-        sum = sums.isEmpty ? nil : Tensor(sums)
+        // A snapshot from before a statistic existed summed fewer; the missing ones were not computed.
+        let padded = sums.isEmpty ? sums : sums + Array(repeating: .nan, count: Swift.max(StepStatistics.count - sums.count, 0))
+        sum = padded.isEmpty ? nil : Tensor(padded)
         self.steps = steps
     }
 
@@ -99,7 +105,8 @@ struct TickStatisticsAccumulator {
             realScore: mean(StepStatistics.realScore), fakeScore: mean(StepStatistics.fakeScore),
             gradientPenalty: penaltyMean(StepStatistics.penalty), gradientNorm: penaltyMean(StepStatistics.gradientNorm),
             discriminatorLabelLoss: mean(StepStatistics.discriminatorLabelLoss),
-            generatorLabelLoss: mean(StepStatistics.generatorLabelLoss), regularisedSteps: regularised)
+            generatorLabelLoss: mean(StepStatistics.generatorLabelLoss),
+            generatorReaderLoss: mean(StepStatistics.generatorReaderLoss), regularisedSteps: regularised)
         sum = nil
         steps = 0
         return statistics

@@ -1,0 +1,121 @@
+import Foundation
+import Torch
+
+/// A frozen network trained on real radiographs that reads one label off generator images,
+/// differentiably, so that G can be trained to make hands it reads as their labels. ProGAN does
+/// not know bone-age models; the caller supplies readers (`BoneAgeLabelReader` in Study).
+public protocol LabelReader: AnyObject {
+    /// The label it reads.
+    var attribute: ConditionAttribute { get }
+    /// The model file, as recorded in `options.json`.
+    var path: String { get }
+    /// Identifies the weights, so a resumed run can tell that it reads with the same network.
+    var fingerprint: String { get }
+    /// Moves the reader's weights to `device`.
+    func move(to device: Device)
+    /// For generator images [N, C, R, R] in [−1, 1] at any training resolution and their label
+    /// rows [N, 2]: bone age in months [N] (an age reader, told the label's sex) or the logit of
+    /// male [N] (a sex reader, told the label's age when it takes one). Gradients reach the images.
+    func read(_ images: Tensor, labels: Tensor) -> Tensor
+}
+
+/// One reader as `options.json` records it.
+public struct LabelReaderFile: Codable, Sendable, Equatable {
+    public var path: String
+    public var fingerprint: String
+
+    public init(path: String, fingerprint: String) {
+        self.path = path
+        self.fingerprint = fingerprint
+    }
+}
+
+/// Reader guidance, part of `ConditionTraining`: G's loss gains
+/// weight · (mean (s(â) − s(a))² + mean BCE(sex logit, sex)), with â the frozen age reader's
+/// reading of each fake, a its requested age and s the conditioning's scaled age (the auxiliary
+/// heads' units), from `fromResolution` on. Unlike D's auxiliary heads, the readers never learn
+/// from G's images, so G cannot teach them its own mistakes; they are trained on real hands only.
+public struct ReaderGuidance: Codable, Sendable, Equatable {
+    public var age: LabelReaderFile?
+    public var sex: LabelReaderFile?
+    public var weight = 1.0
+    /// The readers see G's images from this training resolution on (upsampled to their own).
+    public var fromResolution = 32
+
+    public init(age: LabelReaderFile? = nil, sex: LabelReaderFile? = nil, weight: Double = 1, fromResolution: Int = 32) {
+        self.age = age
+        self.sex = sex
+        self.weight = weight
+        self.fromResolution = fromResolution
+    }
+
+    public func validate(conditioning: LabelConditioning?) throws {
+        guard weight > 0, weight.isFinite else {
+            throw ProGANError.invalidOption("guidance-weight", "must be a positive number, got \(weight)")
+        }
+        guard fromResolution >= 4, fromResolution & (fromResolution - 1) == 0 else {
+            throw ProGANError.invalidOption("guidance-from", "must be a power of two ≥ 4, got \(fromResolution)")
+        }
+        guard age != nil || sex != nil else {
+            throw ProGANError.invalidOption("guidance-age-model", "reader guidance needs an age or a sex reader")
+        }
+        if age != nil, conditioning?.usesAge != true {
+            throw ProGANError.invalidOption("guidance-age-model", "needs age among the --condition labels")
+        }
+        if sex != nil, conditioning?.usesSex != true {
+            throw ProGANError.invalidOption("guidance-sex-model", "needs sex among the --condition labels")
+        }
+    }
+
+    /// Checks that `readers` are the ones recorded (one per recorded file, same weights).
+    public func check(_ readers: [LabelReader]) throws {
+        for (attribute, file, option) in [(ConditionAttribute.age, age, "guidance-age-model"), (.sex, sex, "guidance-sex-model")] {
+            let given = readers.filter { $0.attribute == attribute }
+            guard let file else {
+                if let extra = given.first {
+                    throw ProGANError.invalidOption(option, "the run records no \(attribute.rawValue) reader, but \(extra.path) was given")
+                }
+                continue
+            }
+            guard given.count == 1, let reader = given.first else {
+                throw ProGANError.invalidOption(option, "the run is guided by the \(attribute.rawValue) reader \(file.path); it must be loaded (ossify train-gan loads it from options.json)")
+            }
+            guard reader.fingerprint == file.fingerprint else {
+                throw ProGANError.invalidOption(option, "\(reader.path) has weights \(reader.fingerprint), but the run was guided by \(file.path) with weights \(file.fingerprint)")
+            }
+        }
+    }
+}
+
+/// The guidance term of a G step (`ReaderGuidance`).
+public struct ReaderGuidanceLoss {
+    public let guidance: ReaderGuidance
+    public let conditioning: LabelConditioning
+    public let readers: [LabelReader]
+
+    public init(guidance: ReaderGuidance, conditioning: LabelConditioning, readers: [LabelReader]) {
+        self.guidance = guidance
+        self.conditioning = conditioning
+        self.readers = readers
+    }
+
+    /// Whether G's images at `resolution` are read.
+    public func applies(atResolution resolution: Int) -> Bool { resolution >= guidance.fromResolution }
+
+    /// weight · (age term + sex term) for generator images and their label rows [N, 2].
+    public func callAsFunction(images: Tensor, labels: Tensor) -> Tensor {
+        var total: Tensor?
+        for reader in readers {
+            let reading = reader.read(images, labels: labels).reshaped([-1, 1])
+            let term: Tensor
+            switch reader.attribute {
+            case .age:
+                term = (conditioning.scaledAge(reading) - conditioning.scaledAge(labels.sliced(dim: 1, 0, 1))).square().mean()
+            case .sex:
+                term = binaryCrossEntropyWithLogits(reading, labels.sliced(dim: 1, 1, 2))
+            }
+            total = total.map { $0 + term } ?? term
+        }
+        return (total ?? Tensor.zeros([], device: images.device)) * guidance.weight
+    }
+}

@@ -1,0 +1,44 @@
+import BoneAge
+import Foundation
+import ProGAN
+import Torch
+import TorchNN
+
+/// A bone-age CNN or sex classifier made by `train-age`, frozen, as a `LabelReader` for reader
+/// guidance: G's images are resized (bilinear) to the model's resolution and read as the model
+/// reads real images, with gradients to the pixels and none to the model's weights.
+public final class BoneAgeLabelReader: LabelReader {
+    public let model: AgeRegressor
+    public let path: String
+    public let fingerprint: String
+
+    public var attribute: ConditionAttribute { model.configuration.predictsSex ? .sex : .age }
+
+    public init(path: String) throws {
+        self.path = URL(fileURLWithPath: path).standardizedFileURL.path
+        model = try AgeModelFile.load(path)
+        model.eval()
+        model.setRequiresGrad(false)
+        fingerprint = model.weightsFingerprint()
+    }
+
+    public func move(to device: Device) { model.move(to: device) }
+
+    public func read(_ images: Tensor, labels: Tensor) -> Tensor {
+        let side = model.configuration.resolution
+        let input = images.size(2) == side && images.size(3) == side
+            ? images : interpolate(images, size: (side, side), mode: .bilinear)
+        switch attribute {
+        case .age: return model.predictMonths(input, sexes: labels.sliced(dim: 1, 1, 2).reshaped([-1]))
+        case .sex: return model.sexLogits(input, ageMonths: labels.sliced(dim: 1, 0, 1).reshaped([-1]))
+        }
+    }
+
+    /// The file record `options.json` keeps.
+    public var file: LabelReaderFile { LabelReaderFile(path: path, fingerprint: fingerprint) }
+
+    /// Loads the readers a run's reader guidance records.
+    public static func readers(of guidance: ReaderGuidance?) throws -> [BoneAgeLabelReader] {
+        try [guidance?.age, guidance?.sex].compactMap { $0 }.map { try BoneAgeLabelReader(path: $0.path) }
+    }
+}

@@ -1,0 +1,50 @@
+import BoneAge
+import Foundation
+import ProGAN
+import Study
+import Testing
+import Torch
+import TorchNN
+
+@Suite("Frozen bone-age and sex readers for reader guidance")
+struct LabelReaderTests {
+    @Test func anAgeReaderReadsAsTheModelDoesAndPassesGradientsToThePixelsOnly() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = try tinyAgeModel(in: root, readsImages: true)
+        let reader = try BoneAgeLabelReader(path: path)
+        let model = try AgeModelFile.load(path)
+        #expect(reader.attribute == .age && reader.fingerprint == model.weightsFingerprint() && reader.path.hasPrefix("/"))
+        let labels = HandLabel.rows([HandLabel(ageMonths: 60, sex: .female), HandLabel(ageMonths: 150, sex: .male)])
+        let images = Tensor.randn([2, 1, 16, 16], generator: Generator(seed: 4)).tanh()
+        let expected = withNoGrad { model.predictMonths(images, sexes: Tensor([0, 1] as [Float])) }
+        #expect(reader.read(images, labels: labels).allClose(expected, rtol: 0, atol: 1e-4))
+        // A lower training resolution is resized to the model's.
+        let small = Tensor.randn([2, 1, 8, 8], generator: Generator(seed: 5)).tanh()
+        let resized = withNoGrad { model.predictMonths(interpolate(small, size: (16, 16), mode: .bilinear), sexes: Tensor([0, 1] as [Float])) }
+        #expect(reader.read(small, labels: labels).allClose(resized, rtol: 0, atol: 1e-4))
+        let pixels = small.requiringGrad()
+        reader.read(pixels, labels: labels).sum().backward()
+        #expect((pixels.grad?.abs().sum().item() ?? 0) > 0, "no gradient reached the pixels")
+        #expect(reader.model.parameters.allSatisfy { !$0.requiresGrad && $0.grad == nil }, "the reader's weights would learn")
+        let recorded = ReaderGuidance(age: reader.file)
+        #expect(try BoneAgeLabelReader.readers(of: recorded).map(\.fingerprint) == [reader.fingerprint])
+    }
+
+    @Test func aSexReaderGivesTheClassifiersLogit() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let configuration = AgeModelConfiguration(resolution: 16, sexInput: false, compactWidth: 2, headHidden: 4, target: .sex, ageInput: true)
+        let model = try AgeRegressor.make(configuration, seed: 2)
+        withNoGrad { model.head.output.weight.fillNormal(std: 0.5, generator: Generator(seed: 7)) }
+        let path = (root as NSString).appendingPathComponent("sex.safetensors")
+        try AgeModelFile.save(model, to: path)
+        let reader = try BoneAgeLabelReader(path: path)
+        #expect(reader.attribute == .sex)
+        let labels = HandLabel.rows([HandLabel(ageMonths: 30, sex: .female), HandLabel(ageMonths: 200, sex: .male)])
+        let images = Tensor.randn([2, 1, 16, 16], generator: Generator(seed: 6)).tanh()
+        model.eval()
+        let expected = withNoGrad { model.sexLogits(images, ageMonths: Tensor([30, 200] as [Float])) }
+        #expect(reader.read(images, labels: labels).allClose(expected, rtol: 0, atol: 1e-5))
+    }
+}
