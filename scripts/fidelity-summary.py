@@ -1,20 +1,23 @@
 #!/usr/bin/env python3
 """One line per conditional run from its last `evaluate --metrics fidelity` record.
 
-    python3 scripts/fidelity-summary.py RUN [RUN ...]
+    python3 scripts/fidelity-summary.py [--all] RUN [RUN ...]
 
 Prints the slope of the CNN-read age on the requested age (bin centres, years 2-17, both sexes),
 the mean and worst |bias| over years 2-17 and over every year, how often the sex classifier read
 the requested sex, its accuracy on real images, and the mean intra-FID: the figures the README's
 fidelity rows quote. A run evaluated with `--direction` (an unconditional GAN steered along the
-lasso's age direction) prints the same figures, with no sex check."""
+lasso's age direction) prints the same figures, with no sex check. With --all, one line per
+record (each snapshot and reader evaluated), naming the snapshot and the readers."""
 import json
 import os
 import sys
 
 import numpy as np
 
-if len(sys.argv) < 2:
+every_record = "--all" in sys.argv[1:]
+runs = [a for a in sys.argv[1:] if a != "--all"]
+if not runs:
     sys.exit(__doc__)
 
 
@@ -23,22 +26,31 @@ def percent(share):
     return None if share is None else round(100 * share, 1)
 
 
-for run in sys.argv[1:]:
-    path = os.path.join(run, "metric-fidelity.jsonl")
-    if not os.path.exists(path):
-        sys.exit(f"{path}: no fidelity record (run ossify evaluate --metrics fidelity first)")
-    with open(path) as f:
-        record = [json.loads(line) for line in f if line.strip()][-1]
+def summary(run, record):
     bins = [b for b in record["bins"] if 2 <= b["year"] <= 17]
     requested = np.array([12 * b["year"] + 6 for b in bins], float)
     read = requested + np.array([b["bias"] for b in bins])
     inner = [abs(b["bias"]) for b in bins]
     every = [abs(b["bias"]) for b in record["bins"]]
-    print(json.dumps({"run": run, "kimg": record["kimg"],
-                      "slope_2_17": round(float(np.polyfit(requested, read, 1)[0]), 2),
-                      "mean_abs_bias_2_17": round(float(np.mean(inner)), 1), "worst_2_17": round(max(inner), 1),
-                      "mean_abs_bias_all": round(float(np.mean(every)), 1), "worst_all": round(max(every), 1),
-                      "sex_read_as_requested": percent(record.get("sex_accuracy")),
-                      "sex_on_real_images": percent(record.get("real_sex_accuracy")),
-                      "mean_intra_fid": None if record.get("mean_intra_fid") is None else round(record["mean_intra_fid"], 2),
-                      "steering": record.get("steering", "the snapshot's label")}))
+    line = {"run": run, "kimg": record["kimg"],
+            "slope_2_17": round(float(np.polyfit(requested, read, 1)[0]), 2),
+            "mean_abs_bias_2_17": round(float(np.mean(inner)), 1), "worst_2_17": round(max(inner), 1),
+            "mean_abs_bias_all": round(float(np.mean(every)), 1), "worst_all": round(max(every), 1),
+            "sex_read_as_requested": percent(record.get("sex_accuracy")),
+            "sex_on_real_images": percent(record.get("real_sex_accuracy")),
+            "mean_intra_fid": None if record.get("mean_intra_fid") is None else round(record["mean_intra_fid"], 2),
+            "steering": record.get("steering", "the snapshot's label")}
+    if every_record:
+        line.update({"snapshot": record.get("snapshot"), "age_model": record.get("age_model"),
+                     "sex_model": record.get("sex_model")})
+    print(json.dumps(line))
+
+
+for run in runs:
+    path = os.path.join(run, "metric-fidelity.jsonl")
+    if not os.path.exists(path):
+        sys.exit(f"{path}: no fidelity record (run ossify evaluate --metrics fidelity first)")
+    with open(path) as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    for record in records if every_record else records[-1:]:
+        summary(run, record)
