@@ -10,29 +10,43 @@ import RunKit
 /// that age lives in the label rather than in z.
 extension DemoPipeline {
     var controlStages: [(name: String, body: () throws -> Void)] {
-        [("train-sex", trainSexClassifier), ("train-cgan", trainConditionalGAN), ("plate", writePlate),
-         ("fidelity", evaluateFidelity)]
+        [("train-sex", trainSexClassifier)]
+            + (guided ? [("train-sex-judge", trainSexJudge)] : [])
+            + [("train-cgan", trainConditionalGAN), ("plate", writePlate), ("fidelity", evaluateFidelity)]
     }
 
+    var guided: Bool { settings.conditionalReaderGuidance ?? false }
+
     var sexModelPath: String { RunFiles.join(layout.sexModel, "best.safetensors") }
+    var sexJudgePath: String { RunFiles.join(layout.sexJudge, "best.safetensors") }
 
     func trainSexClassifier() throws {
+        try trainSexClassifier(in: layout.sexModel, seed: settings.seed, name: "sex")
+    }
+
+    /// The same recipe with another seed: it checks the conditional GAN's sex, which the first
+    /// classifier may have guided.
+    func trainSexJudge() throws {
+        try trainSexClassifier(in: layout.sexJudge, seed: settings.seed &+ 1, name: "sex judge")
+    }
+
+    func trainSexClassifier(in folder: String, seed: UInt64, name: String) throws {
         var options = AgeTrainingOptions(data: layout.store, resolution: settings.resolution)
         options.target = .sex
         options.sexInput = false
         options.ageInput = true
         options.epochs = settings.sexEpochs
         options.compactWidth = settings.ageWidth
-        options.seed = settings.seed
+        options.seed = seed
         let run: AgeTrainingRun
-        if FileManager.default.fileExists(atPath: RunFiles.join(layout.sexModel, "last.json")) {
-            run = try AgeTrainingRun(resuming: RunFiles.join(layout.sexModel, "last.json"))
+        if FileManager.default.fileExists(atPath: RunFiles.join(folder, "last.json")) {
+            run = try AgeTrainingRun(resuming: RunFiles.join(folder, "last.json"))
         } else {
-            try FileManager.default.createDirectory(atPath: layout.sexModel, withIntermediateDirectories: true)
-            run = try AgeTrainingRun(options: options, folder: try RunFolder(existing: layout.sexModel))
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            run = try AgeTrainingRun(options: options, folder: try RunFolder(existing: folder))
         }
         run.onEpoch = { [log] r in
-            log(String(format: "  sex epoch %d/%d  val accuracy %.3f", r["epoch"] as? Int ?? 0, options.epochs,
+            log(String(format: "  %@ epoch %d/%d  val accuracy %.3f", name, r["epoch"] as? Int ?? 0, options.epochs,
                        RunFiles.double(r["val_accuracy"]) ?? .nan))
         }
         try run.train()
@@ -45,7 +59,8 @@ extension DemoPipeline {
     /// On the quick demo's store at 30 kimg the heads took the slope of read on requested age from
     /// 0.43 to 0.65–0.80, mean |bias| (years 2–17) from 43 to 16–20 months, sex read as requested
     /// from 68% to 81–85% (the reader's own on real phantoms: 88%) and FID from 5.3 to 2.8–3.2; at
-    /// 7 kimg, the quick demo's length, they did no good (README).
+    /// 7 kimg, the quick demo's length, they did no good (README). With `conditionalReaderGuidance`,
+    /// the demo's bone-age CNN and sex classifier read G's images in its step (`guidanceReaders`).
     var conditionalOptions: ProGANOptions {
         get throws {
             var options = try ganOptions
@@ -55,6 +70,13 @@ extension DemoPipeline {
             var training = ConditionTraining()
             training.mismatchWeight = 1
             training.auxiliaryOnFakes = !heads
+            if guided {
+                let readers = try guidanceReaders
+                // From the level below the last, as measured on the full demo (64², from 32²).
+                training.readerGuidance = ReaderGuidance(age: readers.first { $0.attribute == .age }?.file,
+                                                         sex: readers.first { $0.attribute == .sex }?.file,
+                                                         fromResolution: Swift.max(settings.resolution / 2, 4))
+            }
             options.conditionTraining = training
             options.schedule.stabiliseKimg = settings.conditionalPhaseKimg
             options.schedule.fadeKimg = settings.conditionalPhaseKimg
@@ -64,8 +86,16 @@ extension DemoPipeline {
         }
     }
 
+    /// The readers that guide the conditional GAN: the demo's bone-age CNN and sex classifier.
+    var guidanceReaders: [BoneAgeLabelReader] {
+        get throws {
+            guard guided else { return [] }
+            return [try BoneAgeLabelReader(path: ageModelPath), try BoneAgeLabelReader(path: sexModelPath)]
+        }
+    }
+
     func trainConditionalGAN() throws {
-        try train(options: try conditionalOptions, in: layout.conditionalGAN, label: "conditional gan")
+        try train(options: try conditionalOptions, in: layout.conditionalGAN, label: "conditional gan", readers: try guidanceReaders)
     }
 
     var latestConditionalSnapshot: String {
@@ -82,10 +112,11 @@ extension DemoPipeline {
     }
 
     func evaluateFidelity() throws {
-        try evaluateFidelity(of: try latestConditionalSnapshot, sexModel: sexModelPath)
+        // The classifier that guided G would favour it; a guided GAN's sex is checked by the sex judge.
+        try evaluateFidelity(of: try latestConditionalSnapshot, sexModel: guided ? sexJudgePath : sexModelPath)
     }
 
-    /// Label fidelity of `snapshot`, read by the judge CNN: through its label, or with `direction`
+    /// Label fidelity of `snapshot`, read by the judge CNN (and the sex judge): through its label, or with `direction`
     /// through the lasso's age direction (an unconditional snapshot).
     func evaluateFidelity(of snapshot: String, sexModel: String? = nil, direction: String? = nil) throws {
         var options = EvaluationOptions(metrics: [.fidelity], count: 2)

@@ -115,15 +115,15 @@ public final class DemoPipeline {
     func trainGAN() throws { try train(options: try ganOptions, in: layout.gan, label: "gan") }
 
     /// Trains (or resumes) a PGGAN run in `folder` on the phantom store.
-    func train(options: ProGANOptions, in folder: String, label: String) throws {
+    func train(options: ProGANOptions, in folder: String, label: String, readers: [LabelReader] = []) throws {
         let source = try StoreImageSource(storePath: layout.store, seed: options.seed)
         let run: ProGANTrainingRun
         if let latest = RunFiles.files(in: folder, prefix: "snapshot-", suffix: ".json").last {
-            run = try ProGANTrainingRun(resuming: latest, options: options, source: source)
+            run = try ProGANTrainingRun(resuming: latest, options: options, source: source, readers: readers)
             log("resuming the \(label) from \(latest)")
         } else {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            run = try ProGANTrainingRun(options: options, source: source, folder: try RunFolder(existing: folder))
+            run = try ProGANTrainingRun(options: options, source: source, folder: try RunFolder(existing: folder), readers: readers)
         }
         run.onTick = { [log] record in
             log(String(format: "  %@ kimg %.1f/%.1f  res %d  D %.3f  G %.3f  %.0f img/s", label,

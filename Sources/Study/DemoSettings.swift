@@ -32,6 +32,11 @@ public struct DemoSettings: Codable, Sendable, Equatable {
     /// once G has trained ~30 kimg and hurt at 7 (README), so the full demo has them and the quick
     /// one not; nil in the settings of demos from before the option, which trained without them.
     public var conditionalAuxiliaryHeads: Bool?
+    /// Reader guidance: the demo's bone-age CNN and sex classifier, trained on real phantoms only,
+    /// read G's images in its step (`ReaderGuidance`); a judge CNN and a second sex classifier
+    /// then check fidelity. It helps at 27 kimg and hurts at 7 (README), so the full demo has it and
+    /// the quick one not; nil in the settings of demos from before the option (no guidance).
+    public var conditionalReaderGuidance: Bool?
     /// Label fidelity: images per (year, sex) bin; atlas plate seeds per cell.
     public var fidelityPerBin: Int
     public var plateColumns = 4
@@ -40,7 +45,8 @@ public struct DemoSettings: Codable, Sendable, Equatable {
 
     public static let full = DemoSettings(name: "full", phantoms: 5000, resolution: 64, ganPhaseKimg: 3, ageEpochs: 8,
                                           evaluationImages: 1000, latentSamples: 5000, walkFramesPerStep: 8,
-                                          conditionalPhaseKimg: 3, conditionalAuxiliaryHeads: true, fidelityPerBin: 32)
+                                          conditionalPhaseKimg: 3, conditionalAuxiliaryHeads: true, conditionalReaderGuidance: true,
+                                          fidelityPerBin: 32)
     public static let quick = DemoSettings(name: "quick", phantoms: 1500, resolution: 32, ganPhaseKimg: 1, ageEpochs: 8,
                                            evaluationImages: 256, latentSamples: 1000, walkFramesPerStep: 5,
                                            conditionalPhaseKimg: 1, fidelityPerBin: 16)

@@ -25,8 +25,11 @@ public struct StudyLayout: Sendable {
     /// A second bone-age CNN (another seed) that judges label fidelity. The LASSO direction is
     /// fitted to `age`'s readings, so `age` itself would favour the direction over the label.
     public var judge: String { path("judge") }
-    /// The sex classifier (train-age --target sex) that checks generated images' sex.
+    /// The sex classifier (train-age --target sex). It checks generated images' sex, or, when it
+    /// guides the conditional GAN, leaves the check to `sexJudge`.
     public var sexModel: String { path("sex") }
+    /// A second sex classifier (another seed) that checks generated images' sex.
+    public var sexJudge: String { path("sex-judge") }
     /// Latent samples of the conditional GAN with its label held fixed, and their LASSO.
     public var disentanglement: String { path("latent/conditional") }
     public var report: String { path("report.html") }

@@ -28,9 +28,11 @@ struct DemoTests {
                         "Hands of a chosen bone age and sex", "Label fidelity", "Age is in the label, not in z"] {
             #expect(html.contains(section), "no section \(section)")
         }
-        // The quick demo's label recipe, as options.json recorded it: modulation and the mismatched-label term, no heads.
+        // The quick demo's label recipe, as options.json recorded it: modulation and the mismatched-label term, no
+        // heads, no reader guidance.
         for setting in ["labels at every block of G (modulation)</td><td class=\"text\">yes</td>",
-                        "mismatched-label term weight</td><td>1</td>", "auxiliary heads learn from</td><td class=\"text\">no heads</td>"] {
+                        "mismatched-label term weight</td><td>1</td>", "auxiliary heads learn from</td><td class=\"text\">no heads</td>",
+                        "reader guidance)</td><td class=\"text\">none</td>"] {
             #expect(html.contains(setting), "the settings table lacks \(setting)")
         }
         #expect(!html.contains("src=\"/") && !html.contains("src=\"file:"), "the report links to files instead of embedding them")
@@ -49,6 +51,9 @@ struct DemoTests {
         #expect(bins.count >= 2 * 10, "fidelity covers \(bins.count) (year, sex) bins")
         #expect(bins.allSatisfy { RunFiles.double($0["bias"])?.isFinite == true })
         #expect(RunFiles.double(fidelity["sex_accuracy"]) != nil, "no sex check")
+        #expect((fidelity["age_model"] as? String)?.hasSuffix("judge/best.safetensors") == true
+                && (fidelity["sex_model"] as? String)?.hasSuffix("/sex/best.safetensors") == true,
+                "fidelity read by \(fidelity["age_model"] ?? "?") and \(fidelity["sex_model"] ?? "?")")
         // The study's own control judged the same way: one bin per year, no sex requested, and both answers in one table.
         let steered = try #require(RunFiles.jsonLines(RunFiles.join(layout.gan, "metric-fidelity.jsonl")).last)
         let steeredBins = try #require(steered["bins"] as? [[String: Any]])

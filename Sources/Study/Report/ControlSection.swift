@@ -25,6 +25,7 @@ extension StudyReport {
                         ["label gain at G's input", String(format: "%g", conditioning.generatorLabelGain)],
                         ["mismatched-label term weight", String(format: "%g", training.mismatchWeight)],
                         ["auxiliary heads learn from", heads],
+                        ["frozen readers in G's loss (reader guidance)", Self.guidanceDescription(training.readerGuidance)],
                         ["age-balanced training", "\(training.balanceAge)"],
                         ["vicinity (CcGAN)", training.vicinity.rawValue + (training.kappaMonths.map { String(format: ", κ %.1f months", $0) } ?? "")],
                         ["trained bone-age range", training.ageRange.map { String(format: "%.0f–%.0f months", $0.lowerBound, $0.upperBound) } ?? "—"]],
@@ -92,6 +93,14 @@ extension StudyReport {
                 page.chart(fid, caption: "FID between the year's generated images (both sexes) and the year's real images, on the bone-age CNN's features: realism within each age, not only overall.")
             }
         }
+    }
+
+    /// "bone-age CNN and sex classifier, weight 1, from 32²", or "none".
+    static func guidanceDescription(_ guidance: ReaderGuidance?) -> String {
+        guard let guidance else { return "none" }
+        let readers = [guidance.age.map { _ in "bone-age CNN" }, guidance.sex.map { _ in "sex classifier" }].compactMap { $0 }
+        return readers.joined(separator: " and ") + String(format: ", weight %g, from %d² (fidelity must be read by other readers)",
+                                                             guidance.weight, guidance.fromResolution)
     }
 
     /// The unconditional run's fidelity through the lasso direction (`evaluate --metrics fidelity --direction`), if measured.
