@@ -34,9 +34,6 @@ public final class BoneAgeLabelReader: LabelReader {
         }
     }
 
-    /// The file record `options.json` keeps.
-    public var file: LabelReaderFile { LabelReaderFile(path: path, fingerprint: fingerprint) }
-
     /// Loads the readers a run's reader guidance records.
     public static func readers(of guidance: ReaderGuidance?) throws -> [BoneAgeLabelReader] {
         try [guidance?.age, guidance?.sex].compactMap { $0 }.map { try BoneAgeLabelReader(path: $0.path) }

@@ -225,12 +225,13 @@ struct TrainGAN: ParsableCommand {
         if let sex, sex.attribute != .sex {
             throw ValidationError("--guidance-sex-model: \(sex.path) reads bone age, not sex; give it to --guidance-age-model")
         }
-        var guidance = ReaderGuidance(age: age?.file, sex: sex?.file)
+        let readers = [age, sex].compactMap { $0 }
+        var guidance = ReaderGuidance(recording: readers)
         if let guidanceWeight { guidance.weight = guidanceWeight }
         if let guidanceFrom { guidance.fromResolution = guidanceFrom }
         o.conditionTraining?.readerGuidance = guidance
         try o.validate()
-        return [age, sex].compactMap { $0 }
+        return readers
     }
 
     func run() throws {

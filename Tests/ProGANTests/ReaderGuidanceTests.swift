@@ -23,8 +23,6 @@ final class MeanPixelReader: LabelReader {
         let mean = images.mean(dims: [1, 2, 3])
         return attribute == .age ? mean * 60 + 120 : mean * 4
     }
-
-    var file: LabelReaderFile { LabelReaderFile(path: path, fingerprint: fingerprint) }
 }
 
 func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true) -> ProGANOptions {

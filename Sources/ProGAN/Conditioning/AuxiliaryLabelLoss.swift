@@ -23,9 +23,7 @@ public struct AuxiliaryLabelLoss: Sendable {
         var column = 1
         var total: Tensor?
         if conditioning.usesAge {
-            let predicted = outputs.sliced(dim: 1, column, column + 1)
-            let target = conditioning.scaledAge(labels.sliced(dim: 1, 0, 1))
-            total = (predicted - target).square().mean()
+            total = conditioning.scaledAgeError(outputs.sliced(dim: 1, column, column + 1), labels: labels)
             column += 1
         }
         if conditioning.usesSex {

@@ -128,6 +128,11 @@ public struct LabelConditioning: Codable, Sendable, Equatable {
     /// s = 2·age/scale − 1: bone age in about [−1, 1].
     public func scaledAge(_ months: Tensor) -> Tensor { months * (2 / ageScaleMonths) - 1 }
 
+    /// mean (ŝ − s)² of scaled-age predictions ŝ [N, 1] against the ages of label rows [N, 2].
+    public func scaledAgeError(_ predicted: Tensor, labels: Tensor) -> Tensor {
+        (predicted - scaledAge(labels.sliced(dim: 1, 0, 1))).square().mean()
+    }
+
     /// h(c) [N, featureCount] for label rows [N, 2].
     public func features(_ rows: Tensor) -> Tensor {
         precondition(rows.rank == 2 && rows.size(1) == 2, "LabelConditioning.features: label rows must be [N, 2], got \(rows.shape)")

@@ -19,6 +19,11 @@ public protocol LabelReader: AnyObject {
     func read(_ images: Tensor, labels: Tensor) -> Tensor
 }
 
+extension LabelReader {
+    /// The reader as `options.json` records it.
+    public var file: LabelReaderFile { LabelReaderFile(path: path, fingerprint: fingerprint) }
+}
+
 /// One reader as `options.json` records it.
 public struct LabelReaderFile: Codable, Sendable, Equatable {
     public var path: String
@@ -47,6 +52,12 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         self.sex = sex
         self.weight = weight
         self.fromResolution = fromResolution
+    }
+
+    /// Guidance that records `readers`, each under the label it reads (`check` refuses a second one).
+    public init(recording readers: [LabelReader], weight: Double = 1, fromResolution: Int = 32) {
+        self.init(age: readers.first { $0.attribute == .age }?.file, sex: readers.first { $0.attribute == .sex }?.file,
+                  weight: weight, fromResolution: fromResolution)
     }
 
     public func validate(conditioning: LabelConditioning?) throws {
@@ -110,7 +121,7 @@ public struct ReaderGuidanceLoss {
             let term: Tensor
             switch reader.attribute {
             case .age:
-                term = (conditioning.scaledAge(reading) - conditioning.scaledAge(labels.sliced(dim: 1, 0, 1))).square().mean()
+                term = conditioning.scaledAgeError(conditioning.scaledAge(reading), labels: labels)
             case .sex:
                 term = binaryCrossEntropyWithLogits(reading, labels.sliced(dim: 1, 1, 2))
             }

@@ -88,8 +88,7 @@ struct TickStatisticsAccumulator {
 
     mutating func restore(sums: [Double], steps: Int) {
         // A snapshot from before a statistic existed summed fewer; the missing ones were not computed.
-        let padded = sums.isEmpty ? sums : sums + Array(repeating: .nan, count: Swift.max(StepStatistics.count - sums.count, 0))
-        sum = padded.isEmpty ? nil : Tensor(padded)
+        sum = sums.isEmpty ? nil : Tensor(sums + Array(repeating: .nan, count: Swift.max(StepStatistics.count - sums.count, 0)))
         self.steps = steps
     }
 
