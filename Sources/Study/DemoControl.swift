@@ -38,13 +38,7 @@ extension DemoPipeline {
         options.epochs = settings.sexEpochs
         options.compactWidth = settings.ageWidth
         options.seed = seed
-        let run: AgeTrainingRun
-        if FileManager.default.fileExists(atPath: RunFiles.join(folder, "last.json")) {
-            run = try AgeTrainingRun(resuming: RunFiles.join(folder, "last.json"))
-        } else {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            run = try AgeTrainingRun(options: options, folder: try RunFolder(existing: folder))
-        }
+        let run = try ageTrainingRun(options, in: folder, name: name)
         run.onEpoch = { [log] r in
             log(String(format: "  %@ epoch %d/%d  val accuracy %.3f", name, r["epoch"] as? Int ?? 0, options.epochs,
                        RunFiles.double(r["val_accuracy"]) ?? .nan))
@@ -62,28 +56,28 @@ extension DemoPipeline {
     /// 7 kimg, the quick demo's length, they did no good (README). With `conditionalReaderGuidance`,
     /// the demo's bone-age CNN and sex classifier read G's images in its step (`guidanceReaders`).
     var conditionalOptions: ProGANOptions {
-        get throws {
-            var options = try ganOptions
-            options.preset = "demo-\(settings.name)-conditional"
-            let heads = settings.conditionalAuxiliaryHeads ?? false
-            options.network.conditioning = LabelConditioning(discriminator: heads ? .both : .projection, generatorModulation: true)
-            var training = ConditionTraining()
-            training.mismatchWeight = 1
-            training.auxiliaryOnFakes = !heads
-            if guided {
-                let readers = try guidanceReaders
-                // From the level below the last, as measured on the full demo (64², from 32²).
-                training.readerGuidance = ReaderGuidance(age: readers.first { $0.attribute == .age }?.file,
-                                                         sex: readers.first { $0.attribute == .sex }?.file,
-                                                         fromResolution: Swift.max(settings.resolution / 2, 4))
-            }
-            options.conditionTraining = training
-            options.schedule.stabiliseKimg = settings.conditionalPhaseKimg
-            options.schedule.fadeKimg = settings.conditionalPhaseKimg
-            options.schedule.totalKimg = settings.conditionalTotalKimg
-            try options.validate()
-            return options
+        get throws { try conditionalOptions(guidedBy: try guidanceReaders) }
+    }
+
+    /// The conditional options, recording `readers` (the guidance readers, or none) as its guides.
+    func conditionalOptions(guidedBy readers: [BoneAgeLabelReader]) throws -> ProGANOptions {
+        var options = try ganOptions
+        options.preset = "demo-\(settings.name)-conditional"
+        let heads = settings.conditionalAuxiliaryHeads ?? false
+        options.network.conditioning = LabelConditioning(discriminator: heads ? .both : .projection, generatorModulation: true)
+        var training = ConditionTraining()
+        training.mismatchWeight = 1
+        training.auxiliaryOnFakes = !heads
+        if !readers.isEmpty {
+            // From the level below the last, as measured on the full demo (64², from 32²).
+            training.readerGuidance = ReaderGuidance(recording: readers, fromResolution: Swift.max(settings.resolution / 2, 4))
         }
+        options.conditionTraining = training
+        options.schedule.stabiliseKimg = settings.conditionalPhaseKimg
+        options.schedule.fadeKimg = settings.conditionalPhaseKimg
+        options.schedule.totalKimg = settings.conditionalTotalKimg
+        try options.validate()
+        return options
     }
 
     /// The readers that guide the conditional GAN: the demo's bone-age CNN and sex classifier.
@@ -95,7 +89,8 @@ extension DemoPipeline {
     }
 
     func trainConditionalGAN() throws {
-        try train(options: try conditionalOptions, in: layout.conditionalGAN, label: "conditional gan", readers: try guidanceReaders)
+        let readers = try guidanceReaders
+        try train(options: try conditionalOptions(guidedBy: readers), in: layout.conditionalGAN, label: "conditional gan", readers: readers)
     }
 
     var latestConditionalSnapshot: String {

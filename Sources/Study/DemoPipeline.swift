@@ -172,21 +172,25 @@ public final class DemoPipeline {
         options.epochs = settings.ageEpochs
         options.compactWidth = settings.ageWidth
         options.seed = seed
-        let run: AgeTrainingRun
-        let last = (folder as NSString).appendingPathComponent("last.json")
-        if FileManager.default.fileExists(atPath: last) {
-            run = try AgeTrainingRun(resuming: last)
-            log("resuming the \(name) CNN's training after epoch \(run.epochsCompleted)")
-        } else {
-            try AgeTrainingRun.check(options)
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            run = try AgeTrainingRun(options: options, folder: try RunFolder(existing: folder))
-        }
+        let run = try ageTrainingRun(options, in: folder, name: name)
         run.onEpoch = { [log] r in
             log(String(format: "  %@ epoch %d/%d  train L1 %.2f  val MAE %.2f months", name, r["epoch"] as? Int ?? 0, options.epochs,
                        RunFiles.double(r["train_loss"]) ?? .nan, RunFiles.double(r["val_mae"]) ?? .nan))
         }
         _ = try run.train()
+    }
+
+    /// Resumes the `train-age` run in `folder` from its last epoch, or starts it there with `options`.
+    func ageTrainingRun(_ options: AgeTrainingOptions, in folder: String, name: String) throws -> AgeTrainingRun {
+        let last = RunFiles.join(folder, "last.json")
+        guard FileManager.default.fileExists(atPath: last) else {
+            try AgeTrainingRun.check(options)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            return try AgeTrainingRun(options: options, folder: try RunFolder(existing: folder))
+        }
+        let run = try AgeTrainingRun(resuming: last)
+        log("resuming \(name) training after epoch \(run.epochsCompleted)")
+        return run
     }
 
     func evaluateAge() throws {
