@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "ProGANTests", dependencies: ["TestSupport", "ProGAN", "TorchNN", "RunKit", "Radiograph"]),
         .testTarget(name: "GANMetricsTests", dependencies: ["TestSupport", "GANMetrics", "LatentLab", "Study", "Radiograph", "Torch", "Datasets", "ProGAN", "BoneAge", "RunKit"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph", "BoneAge", "ProGAN"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph", "BoneAge", "ProGAN", "Torch", "TorchNN"]),
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "ProGAN", "BoneAge", "Radiograph", "Torch", "RunKit"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "AtlasTests", dependencies: ["TestSupport", "Atlas", "ProGAN", "Datasets", "Radiograph", "RunKit", "Torch", "BoneAge", "LatentLab", "DICOM",

@@ -8,10 +8,19 @@ import TorchNN
 
 @Suite("Frozen bone-age and sex readers for reader guidance")
 struct LabelReaderTests {
+    /// A tiny bone-age CNN whose head reads the images (its output layer does not start at zero).
+    static func tinyAgeModel(in folder: String) throws -> String {
+        let model = try AgeRegressor.make(AgeModelConfiguration(resolution: 16, compactWidth: 2, headHidden: 4), seed: 0)
+        withNoGrad { model.head.output.weight.fillNormal(std: 0.5, generator: Generator(seed: 5)) }
+        let path = (folder as NSString).appendingPathComponent("age.safetensors")
+        try AgeModelFile.save(model, to: path)
+        return path
+    }
+
     @Test func anAgeReaderReadsAsTheModelDoesAndPassesGradientsToThePixelsOnly() throws {
-        let root = try temporaryFolder()
+        let root = DemoTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let path = try tinyAgeModel(in: root, readsImages: true)
+        let path = try Self.tinyAgeModel(in: root)
         let reader = try BoneAgeLabelReader(path: path)
         let model = try AgeModelFile.load(path)
         #expect(reader.attribute == .age && reader.fingerprint == model.weightsFingerprint() && reader.path.hasPrefix("/"))
@@ -32,7 +41,7 @@ struct LabelReaderTests {
     }
 
     @Test func aSexReaderGivesTheClassifiersLogit() throws {
-        let root = try temporaryFolder()
+        let root = DemoTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let configuration = AgeModelConfiguration(resolution: 16, sexInput: false, compactWidth: 2, headHidden: 4, target: .sex, ageInput: true)
         let model = try AgeRegressor.make(configuration, seed: 2)
