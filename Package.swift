@@ -162,7 +162,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "DistributedTrainingTests", dependencies: ["TestSupport", "BoneAge", "Datasets", "LatentLab", "ProGAN", "Radiograph", "RunKit",
                                                                 "Torch", "TorchNN", "TorchDistributed"]),
-        .testTarget(name: "OssifyBenchTests", dependencies: ["OssifyBench", "ProGAN"]),
+        .testTarget(name: "OssifyBenchTests", dependencies: ["OssifyBench", "ProGAN", "Torch"]),
         .testTarget(name: "BoneAgeTests", dependencies: ["TestSupport", "BoneAge", "TorchNN", "Datasets", "Radiograph", "RunKit", "DICOM"]),
     ],
     cxxLanguageStandard: cxxStandard

@@ -6,7 +6,9 @@ import Torch
 /// `ossify bench gan-step`: the standard PGGAN step in Ossify and, in the same run, the same step
 /// in PyTorch (Benchmarks/peers/gan_step_pytorch.py on python/ossify_pggan.py). With a
 /// conditioning, the conditional step is timed too, alternating step by step with an unconditional
-/// trainer in the same process, and its cost reported as the median ratio of paired steps.
+/// trainer in the same process, and its cost reported as the median ratio of paired steps; given
+/// label readers, the reader-guided conditional step is timed beside them, and its cost reported
+/// against the conditional step.
 public enum GANStepBenchmark {
     public struct Configuration: Sendable {
         public var resolution: Int
@@ -63,9 +65,10 @@ public enum GANStepBenchmark {
     }
 
     /// Data parallel (`dataParallel` given), this rank's part of the job, after a barrier.
-    static func ready(_ options: ProGANOptions, _ c: Configuration,
+    static func ready(_ options: ProGANOptions, _ c: Configuration, readers: [LabelReader] = [],
                       dataParallel: ProGANDataParallel? = nil) throws -> ReadyTrainer {
         let trainer = try ProGANTrainer(options: options, device: c.device)
+        if !readers.isEmpty { try trainer.guide(with: readers) }
         trainer.pinnedLevel = options.network.finalLevel
         let source = NoiseSource(resolution: c.resolution)
         if let dataParallel {
@@ -132,7 +135,9 @@ public enum GANStepBenchmark {
         return options
     }
 
-    public static func run(_ c: Configuration, python: String, emit: (String) -> Void) throws {
+    /// `readers` (with a conditioning) guide a third trainer, as `train-gan --guidance-*-model` does,
+    /// from the benchmark's resolution, so that every timed step reads its images.
+    public static func run(_ c: Configuration, readers: [LabelReader] = [], python: String, emit: (String) -> Void) throws {
         let options = try options(c)
         let (timing, trainer) = try time(options, c)
         let ours = Double(c.batch) / (timing.medianMs / 1000)
@@ -147,9 +152,21 @@ public enum GANStepBenchmark {
             conditional.network.conditioning = conditioning
             conditional.conditionTraining = c.conditionTraining
             try conditional.validate()
+            var guided: ProGANOptions?
+            if !readers.isEmpty {
+                var options = conditional
+                options.conditionTraining = options.conditionTraining ?? ConditionTraining()
+                options.conditionTraining?.readerGuidance = ReaderGuidance(recording: readers, fromResolution: c.resolution)
+                try options.validate()
+                guided = options
+            }
             let plain = try ready(options, c), labelled = try ready(conditional, c)
-            let timings = try interleaved([plain, labelled], steps: c.steps)
-            let ratios = Timing(samplesMs: zip(timings[1].samplesMs, timings[0].samplesMs).map { $0 / $1 })
+            let guidedTrainer = try guided.map { try ready($0, c, readers: readers) }
+            let timings = try interleaved([plain, labelled] + (guidedTrainer.map { [$0] } ?? []), steps: c.steps)
+            func pairedRatios(_ a: Int, _ b: Int) -> Timing {
+                Timing(samplesMs: zip(timings[a].samplesMs, timings[b].samplesMs).map { $0 / $1 })
+            }
+            let ratios = pairedRatios(1, 0)
             emit(BenchRecord([("bench", "gan-step"), ("impl", "ossify-conditional"), ("res", c.resolution),
                               ("condition", conditioning.attributes.map(\.rawValue).joined(separator: ",")),
                               ("age_encoding", conditioning.ageEncoding.rawValue),
@@ -163,6 +180,14 @@ public enum GANStepBenchmark {
             emit(BenchRecord([("bench", "gan-step"), ("impl", "conditioning-cost"), ("res", c.resolution),
                               ("timing", "interleaved"), ("steps", c.steps), ("median_time_ratio", ratios.medianMs),
                               ("cost_percent", 100 * (ratios.medianMs - 1))]).jsonLine)
+            if guidedTrainer != nil {
+                let guidance = pairedRatios(2, 1)
+                emit(BenchRecord([("bench", "gan-step"), ("impl", "guidance-cost"), ("res", c.resolution),
+                                  ("readers", readers.map(\.attribute.rawValue).joined(separator: ",")),
+                                  ("timing", "interleaved"), ("steps", c.steps), ("median_step_ms", timings[2].medianMs),
+                                  ("conditional_median_step_ms", timings[1].medianMs),
+                                  ("median_time_ratio", guidance.medianMs), ("cost_percent", 100 * (guidance.medianMs - 1))]).jsonLine)
+            }
         }
         let arguments = peerArguments(c)
         do {

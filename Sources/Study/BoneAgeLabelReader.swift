@@ -34,6 +34,20 @@ public final class BoneAgeLabelReader: LabelReader {
         }
     }
 
+    /// The readers named by `--guidance-age-model` and `--guidance-sex-model`, each checked to read
+    /// what its option says.
+    public static func guidanceReaders(ageModel: String?, sexModel: String?) throws -> [BoneAgeLabelReader] {
+        let age = try ageModel.map { try BoneAgeLabelReader(path: $0) }
+        let sex = try sexModel.map { try BoneAgeLabelReader(path: $0) }
+        if let age, age.attribute != .age {
+            throw ProGANError.invalidOption("guidance-age-model", "\(age.path) is a sex classifier; give it to --guidance-sex-model")
+        }
+        if let sex, sex.attribute != .sex {
+            throw ProGANError.invalidOption("guidance-sex-model", "\(sex.path) reads bone age, not sex; give it to --guidance-age-model")
+        }
+        return [age, sex].compactMap { $0 }
+    }
+
     /// Loads the readers a run's reader guidance records.
     public static func readers(of guidance: ReaderGuidance?) throws -> [BoneAgeLabelReader] {
         try [guidance?.age, guidance?.sex].compactMap { $0 }.map { try BoneAgeLabelReader(path: $0.path) }

@@ -217,15 +217,7 @@ struct TrainGAN: ParsableCommand {
         guard guidanceAgeModel != nil || guidanceSexModel != nil else {
             throw ValidationError("--guidance-weight and --guidance-from need --guidance-age-model or --guidance-sex-model")
         }
-        let age = try guidanceAgeModel.map { try BoneAgeLabelReader(path: $0) }
-        let sex = try guidanceSexModel.map { try BoneAgeLabelReader(path: $0) }
-        if let age, age.attribute != .age {
-            throw ValidationError("--guidance-age-model: \(age.path) is a sex classifier; give it to --guidance-sex-model")
-        }
-        if let sex, sex.attribute != .sex {
-            throw ValidationError("--guidance-sex-model: \(sex.path) reads bone age, not sex; give it to --guidance-age-model")
-        }
-        let readers = [age, sex].compactMap { $0 }
+        let readers = try BoneAgeLabelReader.guidanceReaders(ageModel: guidanceAgeModel, sexModel: guidanceSexModel)
         var guidance = ReaderGuidance(recording: readers)
         if let guidanceWeight { guidance.weight = guidanceWeight }
         if let guidanceFrom { guidance.fromResolution = guidanceFrom }

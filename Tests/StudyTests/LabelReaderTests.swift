@@ -40,14 +40,35 @@ struct LabelReaderTests {
         #expect(try BoneAgeLabelReader.readers(of: recorded).map(\.fingerprint) == [reader.fingerprint])
     }
 
-    @Test func aSexReaderGivesTheClassifiersLogit() throws {
-        let root = DemoTests.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: root) }
+    /// A tiny sex classifier that is told the age.
+    static func tinySexModel(in folder: String) throws -> (AgeRegressor, String) {
         let configuration = AgeModelConfiguration(resolution: 16, sexInput: false, compactWidth: 2, headHidden: 4, target: .sex, ageInput: true)
         let model = try AgeRegressor.make(configuration, seed: 2)
         withNoGrad { model.head.output.weight.fillNormal(std: 0.5, generator: Generator(seed: 7)) }
-        let path = (root as NSString).appendingPathComponent("sex.safetensors")
+        let path = (folder as NSString).appendingPathComponent("sex.safetensors")
         try AgeModelFile.save(model, to: path)
+        return (model, path)
+    }
+
+    @Test func guidanceReadersAreCheckedAgainstTheirOptions() throws {
+        let root = DemoTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let age = try Self.tinyAgeModel(in: root), sex = try Self.tinySexModel(in: root).1
+        let readers = try BoneAgeLabelReader.guidanceReaders(ageModel: age, sexModel: sex)
+        #expect(readers.map(\.attribute) == [.age, .sex])
+        #expect(try BoneAgeLabelReader.guidanceReaders(ageModel: nil, sexModel: sex).map(\.attribute) == [.sex])
+        #expect { try BoneAgeLabelReader.guidanceReaders(ageModel: sex, sexModel: nil) } throws: {
+            "\($0)".contains("guidance-age-model") && "\($0)".contains("sex.safetensors is a sex classifier")
+        }
+        #expect { try BoneAgeLabelReader.guidanceReaders(ageModel: nil, sexModel: age) } throws: {
+            "\($0)".contains("guidance-sex-model") && "\($0)".contains("age.safetensors reads bone age")
+        }
+    }
+
+    @Test func aSexReaderGivesTheClassifiersLogit() throws {
+        let root = DemoTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (model, path) = try Self.tinySexModel(in: root)
         let reader = try BoneAgeLabelReader(path: path)
         #expect(reader.attribute == .sex)
         let labels = HandLabel.rows([HandLabel(ageMonths: 30, sex: .female), HandLabel(ageMonths: 200, sex: .male)])
