@@ -108,10 +108,13 @@ public final class ProGANTrainingRun {
         }
     }
 
-    /// Whether the schedule's wall-clock budget (`minutes`) is spent.
-    public var budgetSpent: Bool {
-        trainer.options.schedule.minutes.map { trainer.trainingSeconds >= $0 * 60 } ?? false
+    /// Training seconds left in the schedule's wall-clock budget (`minutes`); nil without one.
+    public var budgetSecondsLeft: Double? {
+        trainer.options.schedule.minutes.map { Swift.max($0 * 60 - trainer.trainingSeconds, 0) }
     }
+
+    /// Whether the schedule's wall-clock budget (`minutes`) is spent.
+    public var budgetSpent: Bool { budgetSecondsLeft == 0 }
 
     /// Trains until `totalKimg` (default: the schedule's) or the wall-clock budget, writing ticks and snapshots.
     public func train(untilKimg totalKimg: Double? = nil) throws {

@@ -281,14 +281,11 @@ struct TrainGAN: ParsableCommand {
             return
         }
         for note in notes + run.notes { print(note) }
-        run.onTick = { record in
+        run.onTick = { [unowned run] record in
             let kimg = record["kimg"] as? Double ?? 0
             let secPerKimg = record["sec_per_kimg"] as? Double ?? 0
-            var seconds = Swift.max(total - kimg, 0) * secPerKimg
-            if let minutes = options.schedule.minutes, let spent = record["training_seconds"] as? Double {
-                seconds = Swift.min(seconds, Swift.max(minutes * 60 - spent, 0))   // the budget ends the run first
-            }
-            let eta = ProgressLine.duration(seconds)
+            // The run ends at `total` kimg or when its budget is spent, whichever comes first.
+            let eta = ProgressLine.duration(Swift.min(Swift.max(total - kimg, 0) * secPerKimg, run.budgetSecondsLeft ?? .infinity))
             print(String(format: "tick %d  kimg %.1f/%.0f  res %d  alpha %.2f  D %.3f  G %.3f  gp %.3f  %.1f img/s  %.1f s/kimg  eta %@",
                          record["tick"] as? Int ?? 0, kimg, total, record["resolution"] as? Int ?? 0,
                          record["alpha"] as? Double ?? 1, record["loss_d"] as? Double ?? .nan,

@@ -324,6 +324,9 @@ import TorchNN
                                         folder: try RunFolder.create(in: temporaryFolder(), description: "budget"))
         try run.train()
         #expect(run.trainer.imagesShown == 4 && run.budgetSpent, "one step, then the budget is spent")
+        #expect(run.budgetSecondsLeft == 0)
+        #expect(try ProGANTrainingRun(options: tinyOptions(), source: SyntheticSource(resolution: 8),
+                                      folder: try RunFolder.create(in: temporaryFolder(), description: "unbudgeted")).budgetSecondsLeft == nil)
         let snapshot = try #require(run.folder.files(prefix: "snapshot-", suffix: ".json").last)
         let cursor = try ProGANSnapshot.readCursor(snapshot)
         #expect((cursor.levers?.trainingSeconds ?? 0) > 0 && cursor.imagesShown == 4)
