@@ -152,17 +152,15 @@ public enum GANStepBenchmark {
             conditional.network.conditioning = conditioning
             conditional.conditionTraining = c.conditionTraining
             try conditional.validate()
-            var guided: ProGANOptions?
+            var trainers = [try ready(options, c), try ready(conditional, c)]
             if !readers.isEmpty {
-                var options = conditional
-                options.conditionTraining = options.conditionTraining ?? ConditionTraining()
-                options.conditionTraining?.readerGuidance = ReaderGuidance(recording: readers, fromResolution: c.resolution)
-                try options.validate()
-                guided = options
+                var guided = conditional
+                guided.conditionTraining?.readerGuidance = ReaderGuidance(recording: readers, fromResolution: c.resolution)
+                try guided.validate()
+                trainers.append(try ready(guided, c, readers: readers))
             }
-            let plain = try ready(options, c), labelled = try ready(conditional, c)
-            let guidedTrainer = try guided.map { try ready($0, c, readers: readers) }
-            let timings = try interleaved([plain, labelled] + (guidedTrainer.map { [$0] } ?? []), steps: c.steps)
+            let labelled = trainers[1]
+            let timings = try interleaved(trainers, steps: c.steps)
             func pairedRatios(_ a: Int, _ b: Int) -> Timing {
                 Timing(samplesMs: zip(timings[a].samplesMs, timings[b].samplesMs).map { $0 / $1 })
             }
@@ -180,7 +178,7 @@ public enum GANStepBenchmark {
             emit(BenchRecord([("bench", "gan-step"), ("impl", "conditioning-cost"), ("res", c.resolution),
                               ("timing", "interleaved"), ("steps", c.steps), ("median_time_ratio", ratios.medianMs),
                               ("cost_percent", 100 * (ratios.medianMs - 1))]).jsonLine)
-            if guidedTrainer != nil {
+            if trainers.count == 3 {
                 let guidance = pairedRatios(2, 1)
                 emit(BenchRecord([("bench", "gan-step"), ("impl", "guidance-cost"), ("res", c.resolution),
                                   ("readers", readers.map(\.attribute.rawValue).joined(separator: ",")),
