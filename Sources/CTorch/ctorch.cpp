@@ -534,6 +534,12 @@ ct_tensor ct_interpolate(ct_tensor x, int64_t h, int64_t w, ct_interp_mode mode,
     throw std::invalid_argument("unknown interpolation mode " + std::to_string(int(mode)));
   });
 }
+ct_tensor ct_affine_grid(ct_tensor theta, const int64_t size[4], bool align_corners) {
+  CT_TENSOR(at::affine_grid_generator(need(theta), ints(size, 4), align_corners));
+}
+ct_tensor ct_grid_sample(ct_tensor x, ct_tensor grid, ct_grid_padding padding, bool align_corners) {
+  CT_TENSOR(at::grid_sampler(need(x), need(grid), 0, int64_t(padding), align_corners));
+}
 ct_tensor ct_batch_norm(ct_tensor x, ct_tensor w, ct_tensor b, ct_tensor rm, ct_tensor rv,
                         bool training, double momentum, double eps) {
   CT_TENSOR(at::batch_norm(need(x), optional(w), optional(b), optional(rm), optional(rv), training,

@@ -64,6 +64,32 @@ public func interpolate(_ x: Tensor, size: (Int, Int), mode: InterpolationMode =
                "interpolate")
 }
 
+/// How `gridSample` fills points outside the image.
+public enum GridPadding: Sendable {
+    case zeros, border, reflection
+    var native: ct_grid_padding {
+        switch self {
+        case .zeros: return CT_GRID_ZEROS
+        case .border: return CT_GRID_BORDER
+        case .reflection: return CT_GRID_REFLECTION
+        }
+    }
+}
+
+/// The sampling grid [N, H, W, 2] of affine maps `theta` [N, 2, 3] from output to input
+/// coordinates in [−1, 1] (torch.nn.functional.affine_grid); `size` is the output's [N, C, H, W].
+public func affineGrid(theta: Tensor, size: [Int], alignCorners: Bool) -> Tensor {
+    precondition(size.count == 4, "affineGrid: size must be [N, C, H, W], got \(size)")
+    let dims = size.map(Int64.init)
+    return dims.withUnsafeBufferPointer { wrapResult(ct_affine_grid(theta.handle, $0.baseAddress!, alignCorners), "affineGrid") }
+}
+
+/// Bilinear samples of `x` [N, C, H, W] at `grid` [N, H', W', 2] (torch.nn.functional.grid_sample);
+/// differentiable in both.
+public func gridSample(_ x: Tensor, grid: Tensor, padding: GridPadding = .zeros, alignCorners: Bool) -> Tensor {
+    withExtendedLifetime(grid) { wrapResult(ct_grid_sample(x.handle, grid.handle, padding.native, alignCorners), "gridSample") }
+}
+
 /// Batch normalisation over the channel dimension; in training mode the running statistics are
 /// updated in place.
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,

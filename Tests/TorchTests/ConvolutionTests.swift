@@ -179,3 +179,31 @@ struct InterpolationTests {
         }
     }
 }
+
+@Suite("Affine sampling")
+struct AffineSamplingTests {
+    // 1×1×3×3: [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    let image = Tensor.arange(0, 9).reshaped([1, 1, 3, 3]).to(.float32)
+
+    func warp(_ theta: [Double], padding: GridPadding = .zeros) -> Tensor {
+        let grid = affineGrid(theta: tensor(theta, [1, 2, 3]), size: [1, 1, 3, 3], alignCorners: true)
+        return gridSample(image, grid: grid, padding: padding, alignCorners: true)
+    }
+
+    @Test func identityAndQuarterTurn() {
+        let grid = affineGrid(theta: tensor([1, 0, 0, 0, 1, 0], [1, 2, 3]), size: [1, 1, 3, 3], alignCorners: true)
+        // Corners at ±1, x (columns) first.
+        expectTensor(grid, shape: [1, 3, 3, 2], [-1, -1, 0, -1, 1, -1, -1, 0, 0, 0, 1, 0, -1, 1, 0, 1, 1, 1])
+        expectTensor(warp([1, 0, 0, 0, 1, 0]), shape: [1, 1, 3, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8])
+        // Output (x, y) reads input (y, −x): output row r, column c is input row 2 − c, column r.
+        expectTensor(warp([0, 1, 0, -1, 0, 0]), shape: [1, 1, 3, 3], [6, 3, 0, 7, 4, 1, 8, 5, 2])
+    }
+
+    @Test func shiftsBetweenPixelsAndPadding() {
+        // Half a pixel to the right (one pixel is 1 in normalised units on a side of 3): linear blends.
+        expectTensor(warp([1, 0, 0.5, 0, 1, 0], padding: .border), shape: [1, 1, 3, 3], [0.5, 1.5, 2, 3.5, 4.5, 5, 6.5, 7.5, 8])
+        // A whole pixel: the uncovered column is zero or repeats the edge.
+        expectTensor(warp([1, 0, 1, 0, 1, 0]), shape: [1, 1, 3, 3], [1, 2, 0, 4, 5, 0, 7, 8, 0])
+        expectTensor(warp([1, 0, 1, 0, 1, 0], padding: .border), shape: [1, 1, 3, 3], [1, 2, 2, 4, 5, 5, 7, 8, 8])
+    }
+}

@@ -85,6 +85,17 @@ struct GradientTests {
         }
     }
 
+    @Test func affineGridSample() {
+        let inputs = [GradInput(random: [2, 1, 4, 5], seed: 53), GradInput([0.9, 0.2, 0.13, -0.3, 1.1, -0.04,
+                                                                            1.0, -0.1, 0.02, 0.15, 0.8, 0.07], [2, 2, 3])]
+        let c = Self.weighting([2, 1, 4, 5], seed: 54)
+        // No sample lands exactly on the edge, where clamping to the border has a kink.
+        checkGradients(inputs, "grid sampling (image and affine map)") { t in
+            let grid = affineGrid(theta: t[1], size: [2, 1, 4, 5], alignCorners: true)
+            return (gridSample(t[0], grid: grid, padding: .border, alignCorners: true) * c).sum()
+        }
+    }
+
     @Test func leakyReLU() {
         // Values kept away from the kink at zero.
         let raw = randomValues(12, seed: 60).map { $0 + ($0 >= 0 ? 0.1 : -0.1) }

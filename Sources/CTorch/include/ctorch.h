@@ -173,6 +173,11 @@ ct_tensor ct_adaptive_avg_pool2d(ct_tensor x, int64_t out_h, int64_t out_w);
 typedef enum { CT_NEAREST, CT_BILINEAR, CT_BICUBIC, CT_AREA } ct_interp_mode;
 ct_tensor ct_interpolate(ct_tensor x, int64_t out_h, int64_t out_w, ct_interp_mode mode,
                          bool align_corners, bool antialias);
+/// Sampling grid [N, H, W, 2] of the affine maps theta [N, 2, 3] for an output of shape size[4].
+ct_tensor ct_affine_grid(ct_tensor theta, const int64_t size[4], bool align_corners);
+typedef enum { CT_GRID_ZEROS = 0, CT_GRID_BORDER = 1, CT_GRID_REFLECTION = 2 } ct_grid_padding;
+/// Bilinear sampling of x [N, C, H, W] at grid [N, H', W', 2] (x, y in [−1, 1]).
+ct_tensor ct_grid_sample(ct_tensor x, ct_tensor grid, ct_grid_padding padding, bool align_corners);
 /// weight, bias, running_mean, running_var may be NULL.
 ct_tensor ct_batch_norm(ct_tensor x, ct_tensor weight, ct_tensor bias, ct_tensor running_mean,
                         ct_tensor running_var, bool training, double momentum, double eps);
