@@ -106,6 +106,7 @@ extension ProGANTrainer.StepInputs {
         part.realAugment = realAugment?.rows(rows)
         part.fakeAugment = fakeAugment?.rows(rows)
         part.generatorAugment = generatorAugment?.rows(rows)
+        part.readerAugment = readerAugment?.rows(rows)
         return part
     }
 }

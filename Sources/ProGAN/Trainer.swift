@@ -103,6 +103,8 @@ public final class ProGANTrainer {
         public var realAugment: AugmentDraw?
         public var fakeAugment: AugmentDraw?
         public var generatorAugment: AugmentDraw?
+        /// The views of the G step's fakes that the guiding readers read; nil: the fakes themselves.
+        public var readerAugment: ReaderAugmentDraw?
         /// Weight of this step's gradient penalty: 1, or k on every k-th step of a lazy penalty and 0 between.
         public var penaltyFactor = 1.0
 
@@ -218,15 +220,20 @@ public final class ProGANTrainer {
     func withLeverDraws(_ inputs: StepInputs, count: Int) -> StepInputs {
         var inputs = inputs
         inputs.penaltyFactor = options.regularisation?.penaltyFactor(step: discriminatorSteps) ?? 1
-        guard let augment = options.augment, let adaptiveAugmentation else { return inputs }
         let side = inputs.reals.size(2)
-        func draw() -> AugmentDraw {
-            AugmentDraw.draw(count: count, side: side, transforms: augment.transforms,
-                             probability: adaptiveAugmentation.probability, generator: random)
+        if let augment = options.augment, let adaptiveAugmentation {
+            func draw() -> AugmentDraw {
+                AugmentDraw.draw(count: count, side: side, transforms: augment.transforms,
+                                 probability: adaptiveAugmentation.probability, generator: random)
+            }
+            inputs.realAugment = draw()
+            inputs.fakeAugment = draw()
+            inputs.generatorAugment = draw()
         }
-        inputs.realAugment = draw()
-        inputs.fakeAugment = draw()
-        inputs.generatorAugment = draw()
+        if let guidance = options.conditionTraining?.readerGuidance, let augmentation = guidance.augment,
+           side >= guidance.fromResolution {
+            inputs.readerAugment = ReaderAugmentDraw.draw(count: count, side: side, augmentation: augmentation, generator: random)
+        }
         return inputs
     }
 
@@ -306,10 +313,11 @@ public final class ProGANTrainer {
             gLabelTerm = labelTerm
             g = g + labelTerm
         }
-        // [conditioning: reader guidance] frozen readers of real hands read the fakes before augmentation.
+        // [conditioning: reader guidance] frozen readers of real hands read the fakes before D's
+        // augmentation (in views of their own when the guidance augments).
         var gReaderTerm: Tensor?
         if let readerLoss, readerLoss.applies(atResolution: phase.resolution), let generatorLabels = inputs.generatorLabels {
-            let term = readerLoss(images: generated, labels: generatorLabels)
+            let term = readerLoss(images: inputs.readerAugment?.apply(generated) ?? generated, labels: generatorLabels)
             gReaderTerm = term
             g = g + term
         }

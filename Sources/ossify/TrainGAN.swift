@@ -81,6 +81,8 @@ struct TrainGAN: ParsableCommand {
     @Option(help: "With a guidance model: weight of the readers' terms in G's loss (default 1).") var guidanceWeight: Double?
     @Option(help: "With a guidance model: the readers see G's images from this training resolution on (default 32).")
     var guidanceFrom: Int?
+    @Flag(help: "With a guidance model: the readers read a fresh random view of each image (rotation, zoom, shift, brightness, contrast in train-age's ranges), so G cannot please them with one view's pixel pattern.")
+    var guidanceAugment = false
     @Option(help: "Minibatch standard-deviation group size.") var mbstdGroup: Int?
     @Option(help: "pool-before-activation (official code) | pool-after-activation (paper).") var downsampleOrder: String?
     @Option(help: "Thousand images per stabilisation.") var stabiliseKimg: Double?
@@ -201,7 +203,7 @@ struct TrainGAN: ParsableCommand {
     }
 
     var guidanceFlagsGiven: Bool {
-        guidanceAgeModel != nil || guidanceSexModel != nil || guidanceWeight != nil || guidanceFrom != nil
+        guidanceAgeModel != nil || guidanceSexModel != nil || guidanceWeight != nil || guidanceFrom != nil || guidanceAugment
     }
 
     /// The frozen readers of reader guidance: those the flags name for a new run (recorded in the
@@ -215,12 +217,13 @@ struct TrainGAN: ParsableCommand {
         }
         guard guidanceFlagsGiven else { return [] }
         guard guidanceAgeModel != nil || guidanceSexModel != nil else {
-            throw ValidationError("--guidance-weight and --guidance-from need --guidance-age-model or --guidance-sex-model")
+            throw ValidationError("--guidance-weight, --guidance-from and --guidance-augment need --guidance-age-model or --guidance-sex-model")
         }
         let readers = try BoneAgeLabelReader.guidanceReaders(ageModel: guidanceAgeModel, sexModel: guidanceSexModel)
         var guidance = ReaderGuidance(recording: readers)
         if let guidanceWeight { guidance.weight = guidanceWeight }
         if let guidanceFrom { guidance.fromResolution = guidanceFrom }
+        if guidanceAugment { guidance.augment = ReaderAugmentation() }
         o.conditionTraining?.readerGuidance = guidance
         try o.validate()
         return readers

@@ -25,10 +25,11 @@ final class MeanPixelReader: LabelReader {
     }
 }
 
-func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true) -> ProGANOptions {
+func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true, augment: Bool = false) -> ProGANOptions {
     var training = ConditionTraining()
     training.readerGuidance = ReaderGuidance(age: MeanPixelReader(.age).file, sex: sex ? MeanPixelReader(.sex).file : nil,
                                              weight: weight, fromResolution: fromResolution)
+    if augment { training.readerGuidance!.augment = ReaderAugmentation() }
     return tinyConditionalOptions(LabelConditioning(discriminator: .projection), training: training)
 }
 
@@ -79,11 +80,68 @@ func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true
         #expect(throws: ProGANError.self) { try weightless.validate() }
     }
 
+    @Test func readerViewsMatchAHandComputation() {
+        // A quarter turn: output row r, column c reads input row 2 − c, column r; then contrast 2
+        // about the mean (4) and brightness 0.5.
+        let image = Tensor.arange(0, 9).reshaped([1, 1, 3, 3]).to(.float32)
+        let draw = ReaderAugmentDraw(theta: Tensor([0, 1, 0, -1, 0, 0] as [Float], shape: [1, 2, 3]),
+                                     contrast: Tensor.full([1, 1, 1, 1], 2), brightness: Tensor.full([1, 1, 1, 1], 0.5))
+        let turned: [Float] = [6, 3, 0, 7, 4, 1, 8, 5, 2]
+        let view = draw.apply(image).toArray(Float.self)
+        for (got, value) in zip(view, turned) { #expect(abs(got - ((value - 4) * 2 + 4 + 0.5)) < 1e-5, "\(view)") }
+        // Views of a batch are differentiable in G's images.
+        let images = Tensor.rand([4, 1, 8, 8], generator: Generator(seed: 1)).requiringGrad()
+        let drawn = ReaderAugmentDraw.draw(count: 4, side: 8, augmentation: ReaderAugmentation(), generator: Generator(seed: 2))
+        drawn.apply(images).sum().backward()
+        #expect(images.grad.map { $0.abs().sum().item() > 0 } == true)
+        #expect(drawn.rows(1..<3).theta.shape == [2, 2, 3])
+    }
+
+    /// Each view's angle, zoom, shift, contrast and brightness lie in the readers' training ranges
+    /// and use them (no draw is the identity); with every range 0 the view is the image.
+    @Test func readerViewsStayInTheReadersTrainingRanges() {
+        let side = 16, count = 256
+        let augmentation = ReaderAugmentation()
+        let draw = ReaderAugmentDraw.draw(count: count, side: side, augmentation: augmentation, generator: Generator(seed: 5))
+        let theta = draw.theta.toArray(Float.self).map(Double.init)
+        var angles = [Double](), zooms = [Double](), shifts = [Double]()
+        for i in 0..<count {
+            let (c, s) = (theta[6 * i], theta[6 * i + 1])
+            angles.append(atan2(s, c) * 180 / Double.pi)
+            zooms.append(1 / (c * c + s * s).squareRoot())
+            // The shift in pixels: −zoom·R(angle)·(t_x, t_y) in normalised units, back to pixels.
+            let (tx, ty) = (theta[6 * i + 2], theta[6 * i + 5])
+            let (sx, sy) = (-(c * tx - s * ty), -(s * tx + c * ty))
+            let pixels = Double(side - 1) / 2
+            shifts += [sx * zooms[i] * zooms[i] * pixels, sy * zooms[i] * zooms[i] * pixels]
+        }
+        let contrast = draw.contrast.toArray(Float.self).map(Double.init), brightness = draw.brightness.toArray(Float.self).map(Double.init)
+        func spans(_ values: [Double], _ bound: Double, _ what: String) {
+            #expect(values.allSatisfy { abs($0) <= bound + 1e-4 }, "\(what) outside ±\(bound): \(values.map { abs($0) }.max()!)")
+            #expect(values.map(abs).max()! > 0.8 * bound, "\(what) never comes near ±\(bound)")
+        }
+        spans(angles, augmentation.rotationDegrees, "rotation")
+        spans(zooms.map { $0 - 1 }, augmentation.scaleJitter, "zoom")
+        spans(shifts, augmentation.translationFraction * Double(side), "shift in pixels")
+        spans(contrast.map { $0 - 1 }, augmentation.contrast, "contrast")
+        spans(brightness, 2 * augmentation.brightness, "brightness on [−1, 1]")
+
+        var none = ReaderAugmentation()
+        (none.rotationDegrees, none.scaleJitter, none.translationFraction, none.brightness, none.contrast) = (0, 0, 0, 0, 0)
+        let images = Tensor.rand([3, 1, 8, 8], generator: Generator(seed: 6))
+        let same = ReaderAugmentDraw.draw(count: 3, side: 8, augmentation: none, generator: Generator(seed: 7)).apply(images)
+        #expect(same.allClose(images, rtol: 0, atol: 1e-6))
+        var wild = ReaderAugmentation()
+        wild.translationFraction = 0.7
+        #expect(throws: ProGANError.invalidOption("guidance-augment", "its shift range must be in 0.0…0.5, got 0.7")) { try wild.validate() }
+    }
+
     /// The same run with and without guidance by the age reader: G learns to make images it reads
-    /// as their labels' ages (here, brightness that follows the requested age) only when guided.
-    @Test func guidanceTeachesGWhatTheReadersRead() throws {
+    /// as their labels' ages (here, brightness that follows the requested age) only when guided,
+    /// also when the reader reads randomly re-lit views.
+    @Test(arguments: [false, true]) func guidanceTeachesGWhatTheReadersRead(augment: Bool) throws {
         func readingError(weight: Double?) throws -> Double {
-            var options = weight.map { guidedOptions(weight: $0, sex: false) } ?? tinyConditionalOptions(LabelConditioning(discriminator: .projection))
+            var options = weight.map { guidedOptions(weight: $0, sex: false, augment: augment) } ?? tinyConditionalOptions(LabelConditioning(discriminator: .projection))
             options.schedule.totalKimg = 0.4
             let trainer = try ProGANTrainer(options: options)
             if weight != nil { try trainer.guide(with: [MeanPixelReader(.age)]) }
@@ -104,8 +162,8 @@ func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true
         #expect(guided < 0.75 * unguided, "mean |read − requested| \(guided) months guided, \(unguided) unguided")
     }
 
-    @Test func guidedResumeIsBitIdentical() throws {
-        let options = guidedOptions(fromResolution: 8)
+    @Test(arguments: [false, true]) func guidedResumeIsBitIdentical(augment: Bool) throws {
+        let options = guidedOptions(fromResolution: 8, augment: augment)
         func readers() -> [LabelReader] { [MeanPixelReader(.age), MeanPixelReader(.sex)] }
         let straight = try ProGANTrainingRun(options: options, source: SyntheticSource(resolution: 8),
                                              folder: try RunFolder.create(in: temporaryFolder(), description: "ga"), readers: readers())

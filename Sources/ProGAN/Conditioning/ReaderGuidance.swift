@@ -46,6 +46,8 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
     public var weight = 1.0
     /// The readers see G's images from this training resolution on (upsampled to their own).
     public var fromResolution = 32
+    /// Views drawn afresh for each fake before the readers read it; nil: the fakes as G made them.
+    public var augment: ReaderAugmentation?
 
     public init(age: LabelReaderFile? = nil, sex: LabelReaderFile? = nil, weight: Double = 1, fromResolution: Int = 32) {
         self.age = age
@@ -76,6 +78,7 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         if sex != nil, conditioning?.usesSex != true {
             throw ProGANError.invalidOption("guidance-sex-model", "needs sex among the --condition labels")
         }
+        try augment?.validate()
     }
 
     /// Checks that `readers` are the ones recorded (one per recorded file, same weights).
@@ -113,7 +116,8 @@ public struct ReaderGuidanceLoss {
     /// Whether G's images at `resolution` are read.
     public func applies(atResolution resolution: Int) -> Bool { resolution >= guidance.fromResolution }
 
-    /// weight · (age term + sex term) for generator images and their label rows [N, 2].
+    /// weight · (age term + sex term) for generator images (the augmented views, when the guidance
+    /// augments) and their label rows [N, 2].
     public func callAsFunction(images: Tensor, labels: Tensor) -> Tensor {
         var total: Tensor?
         for reader in readers {
