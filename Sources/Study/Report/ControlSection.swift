@@ -99,8 +99,14 @@ extension StudyReport {
     static func guidanceDescription(_ guidance: ReaderGuidance?) -> String {
         guard let guidance else { return "none" }
         let readers = [guidance.age.map { _ in "bone-age CNN" }, guidance.sex.map { _ in "sex classifier" }].compactMap { $0 }
-        return readers.joined(separator: " and ") + String(format: ", weight %g, from %d² (fidelity must be read by other readers)",
-                                                             guidance.weight, guidance.fromResolution)
+        return readers.joined(separator: " and ") + String(format: ", weight %g, from %d²", guidance.weight, guidance.fromResolution)
+            + (guidance.augment == nil ? "" : ", reading randomly warped and re-lit views") + " (fidelity must be read by other readers)"
+    }
+
+    /// "19 of 32 with |bias| ≤ 6; 5 with MAE ≤ the reader's own + 3".
+    static func binsOnTarget(_ summary: FidelitySummary) -> String {
+        String(format: "%d of %d with |bias| ≤ %g", summary.binsWithinBias, summary.bins, FidelitySummary.biasTarget)
+            + (summary.binsNearReaderMAE.map { String(format: "; %d with MAE ≤ the reader's own + %g", $0, FidelitySummary.maeMargin) } ?? "")
     }
 
     /// The unconditional run's fidelity through the lasso direction (`evaluate --metrics fidelity --direction`), if measured.
@@ -113,17 +119,17 @@ extension StudyReport {
     /// unconditional GAN's latent moved along the lasso's age direction.
     mutating func comparisonPart(conditional: [String: Any], steered: [String: Any]?) {
         var rows = [["age asked for through", "snapshot", "slope of read on requested age", "mean |bias|", "worst |bias|",
-                     "mean |bias|, every year", "mean MAE", "sex read as requested", "mean intra-FID"]]
+                     "mean |bias|, every year", "mean MAE", "bins on target", "sex read as requested", "mean intra-FID"]]
         for (name, line) in [("the conditional GAN's label", conditional), ("the unconditional GAN's lasso direction", steered)] {
             guard let line, let summary = FidelitySummary(record: line) else { continue }
             rows.append([name, summary.snapshot, String(format: "%.2f", summary.slope), String(format: "%.1f", summary.meanAbsoluteBias),
                          String(format: "%.1f", summary.worstAbsoluteBias), String(format: "%.1f", summary.meanAbsoluteBiasEveryYear),
-                         String(format: "%.1f", summary.meanAbsoluteError),
+                         String(format: "%.1f", summary.meanAbsoluteError), Self.binsOnTarget(summary),
                          summary.sexAccuracy.map { String(format: "%.1f%%", 100 * $0) } ?? "cannot be asked",
                          RunFiles.format(summary.meanIntraFID, "%.2f")])
         }
         guard rows.count > 1 else { return }
-        page.table(rows, caption: "Months; slope, bias and MAE over years \(FidelitySummary.years.lowerBound)–\(FidelitySummary.years.upperBound) unless marked (a slope of 1 means the read age follows the request). Both rows are read by the same bone-age CNN; the lasso row moves each latent to the requested age without the CNN in the loop (`evaluate --metrics fidelity --direction`). The direction was fitted to one CNN's readings, so a second CNN (the demo's judge: the same recipe, another seed) reads both rows.")
+        page.table(rows, caption: "Months; slope, bias and MAE over years \(FidelitySummary.years.lowerBound)–\(FidelitySummary.years.upperBound) unless marked (a slope of 1 means the read age follows the request); a bin is a whole year and a sex. Both rows are read by the same bone-age CNN; the lasso row moves each latent to the requested age without the CNN in the loop (`evaluate --metrics fidelity --direction`). The direction was fitted to one CNN's readings, so a second CNN (the demo's judge: the same recipe, another seed) reads both rows.")
     }
 
     mutating func disentanglementPart() {

@@ -3,7 +3,9 @@ import Foundation
 /// The headline figures of one `evaluate --metrics fidelity` record (a line of
 /// `metric-fidelity.jsonl`), as `scripts/fidelity-summary.py` prints them: the slope of the
 /// CNN-read age on the requested age and the mean and worst |bias| over years 2–17 (where every
-/// RSNA year has children), the mean |bias| over every year, and the sex and intra-FID checks.
+/// RSNA year has children), the mean |bias| over every year, and the sex and intra-FID checks; and
+/// the per-bin targets: bins (year × sex) with |bias| ≤ 6 months, and bins whose MAE is
+/// within 3 months of the same reader's MAE on real images of the bin.
 struct FidelitySummary {
     var snapshot: String
     var slope: Double
@@ -13,15 +15,22 @@ struct FidelitySummary {
     var meanAbsoluteError: Double
     var sexAccuracy: Double?
     var meanIntraFID: Double?
+    /// Bins over years 2–17, those with |bias| ≤ `biasTarget`, and those whose MAE is at most
+    /// `maeMargin` above the reader's own on real images (nil when the record has no real images).
+    var bins: Int
+    var binsWithinBias: Int
+    var binsNearReaderMAE: Int?
 
     static let years = 2...17
+    static let biasTarget = 6.0
+    static let maeMargin = 3.0
 
     init?(record line: [String: Any]) {
         guard let bins = line["bins"] as? [[String: Any]] else { return nil }
-        let all = bins.compactMap { b -> (year: Int, bias: Double, mae: Double)? in
+        let all = bins.compactMap { b -> (year: Int, bias: Double, mae: Double, realMAE: Double?)? in
             guard let year = RunFiles.double(b["year"]), let bias = RunFiles.double(b["bias"]), let mae = RunFiles.double(b["mae"])
             else { return nil }
-            return (Int(year), bias, mae)
+            return (Int(year), bias, mae, RunFiles.double(b["real_mae"]))
         }
         let inner = all.filter { Self.years.contains($0.year) }
         guard inner.count >= 2 else { return nil }
@@ -39,5 +48,9 @@ struct FidelitySummary {
         meanAbsoluteError = inner.map(\.mae).reduce(0, +) / Double(inner.count)
         sexAccuracy = RunFiles.double(line["sex_accuracy"])   // null (no sex check) reads as nil
         meanIntraFID = RunFiles.double(line["mean_intra_fid"])
+        self.bins = inner.count
+        binsWithinBias = inner.filter { Swift.abs($0.bias) <= Self.biasTarget }.count
+        let judged = inner.compactMap { bin in bin.realMAE.map { bin.mae - $0 } }
+        binsNearReaderMAE = judged.isEmpty ? nil : judged.filter { $0 <= Self.maeMargin }.count
     }
 }
