@@ -13,7 +13,8 @@ struct TrainGAN: ParsableCommand {
         abstract: "Train a progressive-growing GAN (PGGAN) on a packed dataset.",
         discussion: """
         Presets: paper (1024², latent 512, the paper's 800k/800k schedule), official (the TF code's \
-        defaults), cpu-32 and cpu-64 (small networks sized for two CPU cores). Every value can be \
+        defaults), cpu-32 and cpu-64 (small networks sized for two CPU cores), cpu-32-short-phases and \
+        cpu-64-short-phases (the same with 10-kimg phases: for CPU budgets under an hour). Every value can be \
         overridden. The run folder gets options.json, stats.jsonl (one object per tick), fakes<kimg>.png \
         grids from fixed seeds and atomic snapshots; --resume continues exactly where a snapshot left off.
 
@@ -40,7 +41,7 @@ struct TrainGAN: ParsableCommand {
     )
 
     @Option(help: "A packed store (ossify dataset pack).") var data: String
-    @Option(help: "paper | official | cpu-32 | cpu-64 (default cpu-64; with --resume, the snapshot's).") var preset: String?
+    @Option(help: "paper | official | cpu-32 | cpu-64 | cpu-32-short-phases | cpu-64-short-phases | cpu-32-realism | cpu-64-realism (default cpu-64; with --resume, the snapshot's).") var preset: String?
     @Option(help: "Folder for run folders.") var outdir = "runs"
     @Option(help: "Train until this many thousand images (default: the preset's total).") var kimg: Double?
     @Option(help: "Resume from a snapshot (.json/.safetensors) or a run folder (its latest snapshot).") var resume: String?

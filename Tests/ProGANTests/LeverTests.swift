@@ -348,6 +348,17 @@ import TorchNN
         let proposal = try ProGANOptions.preset("cpu-64-realism")
         let cpu64 = try ProGANOptions.preset("cpu-64")
         #expect(proposal.augment != nil && proposal.network == cpu64.network)
+        // Short phases change the schedule's phase lengths and nothing else.
+        for base in ["cpu-32", "cpu-64"] {
+            var short = try ProGANOptions.preset(base + "-short-phases")
+            #expect(short.preset == base + "-short-phases" && short.schedule.stabiliseKimg == 10 && short.schedule.fadeKimg == 10)
+            let final = short.network.finalLevel, stable = Double(20 * (final - 2))   // 80 kimg at 64², 60 at 32²
+            let reached = short.schedule.phase(atKimg: stable, finalLevel: final), before = short.schedule.phase(atKimg: stable - 1, finalLevel: final)
+            #expect(reached.level == final && reached.alpha == 1 && before.level == final && before.alpha < 1, "\(base)")
+            #expect(cpu64.schedule.phase(atKimg: 159, finalLevel: cpu64.network.finalLevel).alpha < 1)
+            (short.preset, short.schedule.stabiliseKimg, short.schedule.fadeKimg) = (base, 20, 20)
+            #expect(short == (try ProGANOptions.preset(base)))
+        }
         // options.json without the lever keys (older runs) still reads, with the levers off.
         let old = try JSONEncoder().encode(try ProGANOptions.preset("cpu-64"))
         var object = try #require(try JSONSerialization.jsonObject(with: old) as? [String: Any])
