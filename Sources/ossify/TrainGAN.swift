@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoneAge
 import Datasets
 import Foundation
 import GANMetrics
@@ -224,7 +225,7 @@ struct TrainGAN: ParsableCommand {
         var guidance = ReaderGuidance(recording: readers)
         if let guidanceWeight { guidance.weight = guidanceWeight }
         if let guidanceFrom { guidance.fromResolution = guidanceFrom }
-        if guidanceAugment { guidance.augment = ReaderAugmentation() }
+        if guidanceAugment { guidance.augment = AgeTrainingOptions.defaultAugmentation }
         o.conditionTraining?.readerGuidance = guidance
         try o.validate()
         return readers

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Torch
 
@@ -46,8 +47,9 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
     public var weight = 1.0
     /// The readers see G's images from this training resolution on (upsampled to their own).
     public var fromResolution = 32
-    /// Views drawn afresh for each fake before the readers read it; nil: the fakes as G made them.
-    public var augment: ReaderAugmentation?
+    /// The ranges of the views drawn afresh for each fake before the readers read it
+    /// (`ReaderAugmentDraw`); nil: the fakes as G made them.
+    public var augment: Augmentation?
 
     public init(age: LabelReaderFile? = nil, sex: LabelReaderFile? = nil, weight: Double = 1, fromResolution: Int = 32) {
         self.age = age
@@ -78,7 +80,7 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         if sex != nil, conditioning?.usesSex != true {
             throw ProGANError.invalidOption("guidance-sex-model", "needs sex among the --condition labels")
         }
-        try augment?.validate()
+        try augment?.validateAsReaderViews()
     }
 
     /// Checks that `readers` are the ones recorded (one per recorded file, same weights).

@@ -1,36 +1,27 @@
+import Datasets
 import Foundation
 import Torch
 
-/// Reader guidance's augmentation: each fake is warped and re-lit at random before the frozen
-/// readers read it, so that G is pulled toward images read as their label in every small view, not
-/// toward the pixel pattern that moves one fixed view's reading (G fools an unaugmented reader).
-/// The ranges are those the readers were trained with (train-age's default augmentation), so the
-/// views stay inside what the readers know; units as there (shift: fraction of the side;
-/// brightness: on the [0, 1] scale).
-public struct ReaderAugmentation: Codable, Sendable, Equatable {
-    /// Rotation drawn uniformly from ±this.
-    public var rotationDegrees = 10.0
-    /// Zoom drawn uniformly from 1 ± this.
-    public var scaleJitter = 0.08
-    /// Shift in each axis drawn uniformly from ± this fraction of the side.
-    public var translationFraction = 0.05
-    /// Added intensity drawn from ± this on the [0, 1] scale (twice it on G's [−1, 1]).
-    public var brightness = 0.05
-    /// Contrast around the image mean scaled by a factor drawn from 1 ± this.
-    public var contrast = 0.1
-
-    public init() {}
-
-    public func validate() throws {
+extension Augmentation {
+    /// Checks that reader guidance can draw these views (`ReaderAugmentDraw`): a warp, contrast and
+    /// brightness in range; no noise, and never a flip (a mirrored left hand is a right hand).
+    public func validateAsReaderViews() throws {
         for (value, name, range) in [(rotationDegrees, "rotation", 0.0...180), (scaleJitter, "zoom", 0...0.99),
                                      (translationFraction, "shift", 0...0.5), (brightness, "brightness", 0...1),
                                      (contrast, "contrast", 0...0.99)] where !range.contains(value) {
             throw ProGANError.invalidOption("guidance-augment", "its \(name) range must be in \(range.lowerBound)…\(range.upperBound), got \(value)")
         }
+        guard noiseStandardDeviation == 0, !allowHorizontalFlip else {
+            throw ProGANError.invalidOption("guidance-augment", "the readers' views are warped and re-lit only: no noise, never a flip")
+        }
     }
 }
 
-/// One draw of `ReaderAugmentation` for N images, drawn before the step with its other inputs.
+/// One draw of reader guidance's views for N images, drawn before the step with its other inputs:
+/// each fake is warped and re-lit at random before the frozen readers read it, so that G is pulled
+/// toward images read as their label in every small view, not toward the pixel pattern that moves
+/// one fixed view's reading (G fools an unaugmented reader). The ranges (`Augmentation`, in its
+/// units) are the ones the readers were trained with, so the views stay inside what they know.
 public struct ReaderAugmentDraw {
     /// Output-to-input affine maps [N, 2, 3] in normalised coordinates (align-corners convention).
     public var theta: Tensor
@@ -47,7 +38,7 @@ public struct ReaderAugmentDraw {
     /// Six uniform numbers per image from `generator`: angle, zoom, shift x, shift y, brightness, contrast.
     /// The warp is train-age's: an output pixel at offset d from the centre reads the input at
     /// R(−angle)·(d − shift)/zoom from it, edge pixels repeated outside.
-    public static func draw(count: Int, side: Int, augmentation: ReaderAugmentation, generator: Generator) -> ReaderAugmentDraw {
+    public static func draw(count: Int, side: Int, augmentation: Augmentation, generator: Generator) -> ReaderAugmentDraw {
         let u = Tensor.rand([count, 6], dtype: .float64, generator: generator).toArray(Double.self).map { 2 * $0 - 1 }
         // Pixel offsets become normalised ones by dividing by the centre's distance from the edge pixel.
         let pixelsToUnit = 2 / Double(Swift.max(side - 1, 1))
