@@ -231,7 +231,7 @@ public final class ProGANTrainer {
             inputs.generatorAugment = draw()
         }
         if let guidance = options.conditionTraining?.readerGuidance, let augmentation = guidance.augment,
-           side >= guidance.fromResolution {
+           guidance.applies(atResolution: side) {
             inputs.readerAugment = ReaderAugmentDraw.draw(count: count, side: side, augmentation: augmentation, generator: random)
         }
         return inputs

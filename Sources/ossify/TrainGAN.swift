@@ -42,7 +42,8 @@ struct TrainGAN: ParsableCommand {
     )
 
     @Option(help: "A packed store (ossify dataset pack).") var data: String
-    @Option(help: "paper | official | cpu-32 | cpu-64 | cpu-32-short-phases | cpu-64-short-phases | cpu-32-realism | cpu-64-realism (default cpu-64; with --resume, the snapshot's).") var preset: String?
+    @Option(help: "\(ProGANOptions.presetNames.joined(separator: " | ")) (default cpu-64; with --resume, the snapshot's).")
+    var preset: String?
     @Option(help: "Folder for run folders.") var outdir = "runs"
     @Option(help: "Train until this many thousand images (default: the preset's total).") var kimg: Double?
     @Option(help: "Resume from a snapshot (.json/.safetensors) or a run folder (its latest snapshot).") var resume: String?

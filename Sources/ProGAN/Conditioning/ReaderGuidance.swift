@@ -64,6 +64,9 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
                   weight: weight, fromResolution: fromResolution)
     }
 
+    /// Whether G's images at `resolution` are read.
+    public func applies(atResolution resolution: Int) -> Bool { resolution >= fromResolution }
+
     public func validate(conditioning: LabelConditioning?) throws {
         guard weight > 0, weight.isFinite else {
             throw ProGANError.invalidOption("guidance-weight", "must be a positive number, got \(weight)")
@@ -116,7 +119,7 @@ public struct ReaderGuidanceLoss {
     }
 
     /// Whether G's images at `resolution` are read.
-    public func applies(atResolution resolution: Int) -> Bool { resolution >= guidance.fromResolution }
+    public func applies(atResolution resolution: Int) -> Bool { guidance.applies(atResolution: resolution) }
 
     /// weight · (age term + sex term) for generator images (the augmented views, when the guidance
     /// augments) and their label rows [N, 2].
