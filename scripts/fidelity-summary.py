@@ -9,8 +9,9 @@ the requested sex, its accuracy on real images, and the mean intra-FID: the figu
 fidelity rows quote. Against the issue's per-bin targets: how many bins (year x sex, 2-17) have
 |bias| <= 6 months, the mean per-bin MAE beside the reader's own MAE on real images of the bins and
 how many bins come within 3 months of it, and the bias beyond the reader's own bias on real images
-(|bias - real bias|: how far the generated hands are read from where the same reader reads real ones). A run evaluated with `--direction` (an unconditional GAN steered along the
-lasso's age direction) prints the same figures, with no sex check. With --all, one line per
+(|bias - real bias|: how far the generated hands are read from where the same reader reads real
+ones). A run evaluated with `--direction` (an unconditional GAN steered along the lasso's age
+direction) prints the same figures, with no sex check. With --all, one line per
 record (each snapshot and reader evaluated), naming the snapshot and the readers."""
 import json
 import os
