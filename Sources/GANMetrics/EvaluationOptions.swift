@@ -55,6 +55,8 @@ public struct EvaluationOptions: Sendable {
     public var batch = 64
     /// Generated image i comes from latent seed `firstSeed + i` (as `ossify generate --seeds`).
     public var firstSeed: UInt64 = 0
+    /// Truncation ψ of the generator's input for every generated image (1: none; `ProGenerator`).
+    public var truncation = 1.0
     /// Seed of the real subsets, SWD patches and directions, KID subsets and the held-out split.
     public var seed: UInt64 = 0
     /// Neighbours per row of the nearest-neighbour sheets.
@@ -105,6 +107,7 @@ public struct EvaluationOptions: Sendable {
         }
         try check(!metrics.isEmpty, "--metrics: no metric to compute")
         try check(count >= 2, "--count must be at least 2, got \(count)")
+        try check(truncation > 0 && truncation <= 1, "--truncation must be in (0, 1], got \(truncation)")
         try check(batch >= 2 && batch % 2 == 0, "--batch must be an even number ≥ 2, got \(batch)")
         try check(neighbours >= 1, "--k must be at least 1, got \(neighbours)")
         try check(sheetRows >= 0 && flaggedSheetRows >= 0, "sheet rows must not be negative")

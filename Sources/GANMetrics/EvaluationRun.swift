@@ -597,6 +597,7 @@ final class EvaluationRun {
             record["images"] = result.images
             record["resolution"] = resolution
             record["store"] = evaluator.storePath
+            if evaluator.options.truncation != 1 { record["truncation"] = evaluator.options.truncation }
             record["timestamp"] = Date().timeIntervalSince1970
             let writer = try JSONLinesWriter(appendingTo: (runFolder as NSString).appendingPathComponent("metric-\(result.metric.rawValue).jsonl"))
             try writer.append(record)

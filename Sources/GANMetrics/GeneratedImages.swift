@@ -18,8 +18,9 @@ public struct GeneratedImages {
     }
 
     /// A snapshot's generator at its own phase: image i from latent seed `firstSeed + i`;
-    /// `labels(range)` supplies the labels a conditional generator is asked for.
-    public static func progan(_ generator: SnapshotGenerator, firstSeed: UInt64 = 0,
+    /// `labels(range)` supplies the labels a conditional generator is asked for; `truncation` ψ as
+    /// `ProGenerator` takes it.
+    public static func progan(_ generator: SnapshotGenerator, firstSeed: UInt64 = 0, truncation: Double = 1,
                               labels: ((Range<Int>) throws -> [HandLabel])? = nil) throws -> GeneratedImages {
         guard generator.channels == 1 else {
             throw MetricError.invalidArgument("the metrics expect gray images; this generator makes \(generator.channels) channels")
@@ -32,7 +33,7 @@ public struct GeneratedImages {
             let seeds = range.map { firstSeed &+ UInt64($0) }
             let z = Latents.batch(seeds: seeds, size: generator.latentSize)
             let rows = conditional ? try labels.map { HandLabel.rows(try $0(range)) } : nil
-            return generator(z, labels: rows)
+            return generator(z, labels: rows, truncation: truncation)
         }
     }
 }

@@ -24,6 +24,8 @@ public struct LabelFidelityOptions: Sendable {
     /// Image k of a bin comes from latent seed `firstSeed + k`.
     public var firstSeed: UInt64 = 0
     public var batch = 64
+    /// Truncation ψ of the generator's input (1: none).
+    public var truncation = 1.0
 
     public init(perBin: Int = 64) { self.perBin = perBin }
 }
@@ -169,12 +171,12 @@ public enum LabelFidelity {
         func images(seeds: [UInt64], labels: [HandLabel]) throws -> Tensor {
             switch steering {
             case .label:
-                return try generator.images(seeds: seeds, labels: labels, extrapolate: true)
+                return try generator.images(seeds: seeds, labels: labels, truncation: options.truncation, extrapolate: true)
             case .latent(let steer, _, _):
                 let moved = zip(seeds, labels).flatMap { seed, label in
                     steer(Latents.forSeed(seed, size: generator.latentSize), label.ageMonths)
                 }
-                return generator(Tensor(moved, shape: [seeds.count, generator.latentSize]))
+                return generator(Tensor(moved, shape: [seeds.count, generator.latentSize]), truncation: options.truncation)
             }
         }
 

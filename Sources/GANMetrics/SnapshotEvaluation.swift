@@ -74,7 +74,7 @@ public final class SnapshotEvaluator {
         let labels: ((Range<Int>) throws -> [HandLabel])? = generator.isConditional ? { range in
             try range.map { try self.label(ofStoreImage: plan.real[$0 % plan.real.count]) }
         } : nil
-        let images = try GeneratedImages.progan(generator, firstSeed: options.firstSeed, labels: labels)
+        let images = try GeneratedImages.progan(generator, firstSeed: options.firstSeed, truncation: options.truncation, labels: labels)
         var report = try evaluate(images: images, snapshotName: snapshotName, kimg: kimg, runFolder: runFolder)
         if options.metrics.contains(.fidelity) {
             let started = Date()
@@ -95,6 +95,7 @@ public final class SnapshotEvaluator {
         }
         var fidelityOptions = options.fidelity
         fidelityOptions.batch = options.batch
+        fidelityOptions.truncation = options.truncation
         let report = try LabelFidelity.evaluate(generator: generator, dataset: dataset, ageModelPath: ageModel,
                                                 sexModelPath: options.sexModel, steering: options.fidelitySteering,
                                                 options: fidelityOptions, log: log)
@@ -107,6 +108,7 @@ public final class SnapshotEvaluator {
             "worst_abs_bias": report.worstAbsoluteBias, "mean_abs_bias": report.meanAbsoluteBias,
             "mean_mae": report.meanAbsoluteError, "resolution": report.resolution, "store": storePath,
             "images_per_bin": fidelityOptions.perBin, "age_model": ageModel, "real_split": report.realSplit,
+            "truncation": fidelityOptions.truncation,
             "timestamp": Date().timeIntervalSince1970,
             "bins": report.bins.map { b -> [String: Any] in
                 ["year": b.year, "sex": b.sex?.rawValue ?? "any", "generated": b.generated, "bias": b.bias, "mae": b.meanAbsoluteError,

@@ -41,13 +41,14 @@ public enum AgeTargetedGeneration {
             throw LatentLabError.invalidOption("age", "must be a non-negative number of months, got \(targetMonths)")
         }
         guard !seeds.isEmpty else { throw LatentLabError.invalidOption("count", "no seeds to generate") }
-        let base = Latents.batch(seeds: seeds, size: d, truncation: truncation)
+        let psi = try SnapshotGenerator.checkTruncation(truncation)
+        let base = Latents.batch(seeds: seeds, size: d)
         let u = Tensor(direction.unit, shape: [1, d])
         let slope = direction.monthsPerUnit
         let n = seeds.count
         func read(_ t: [Double]) throws -> (ages: [Double], images: Tensor) {
             let z = base + Tensor(t.map(Float.init), shape: [n, 1]) * u
-            let images = generator(z, label: label)
+            let images = generator(z, label: label, truncation: psi)
             return (try reader.read(images, reading: reading).age.to(.float64).toArray(Double.self), images)
         }
         let zero = [Double](repeating: 0, count: n)

@@ -35,7 +35,7 @@ public enum LatentSampler {
         guard count > 0 else { throw LatentLabError.invalidOption("count", "must be positive, got \(count)") }
         guard batch > 0 else { throw LatentLabError.invalidOption("batch", "must be positive, got \(batch)") }
         guard shardSize > 0 else { throw LatentLabError.invalidOption("shard-size", "must be positive, got \(shardSize)") }
-        if let psi = truncation, !(psi > 0) { throw LatentLabError.invalidOption("truncation", "must be positive, got \(psi)") }
+        let psi = try SnapshotGenerator.checkTruncation(truncation)
         try generator.checkFixed(label)
         guard generator.channels == 1 else {
             throw LatentLabError.invalidInput(path: snapshotName, "its generator makes \(generator.channels)-channel images; the bone-age model reads grey images")
@@ -71,8 +71,8 @@ public enum LatentSampler {
             while position < shardRange.upperBound {
                 let end = Swift.min(shardRange.upperBound, position + batch)
                 let seeds = (position..<end).map { UInt64($0) }
-                let latents = Latents.batch(seeds: seeds, size: latentSize, truncation: truncation)
-                let images = generator(latents, label: label)
+                let latents = Latents.batch(seeds: seeds, size: latentSize)
+                let images = generator(latents, label: label, truncation: psi)
                 let ages = try reader.read(images, reading: reading)
                 z.append(latents)
                 age.append(ages.age)

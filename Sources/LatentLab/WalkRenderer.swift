@@ -16,9 +16,9 @@ public enum WalkRenderer {
         public var mp4Skipped: String?
     }
 
-    public static func render(latents: [[Float]], storeIndex: [Int?], generator: SnapshotGenerator, label: HandLabel? = nil, reader: GeneratedImageAges,
-                              reading: AgeReading = .meanOfSexes, folder: String, framesPerSecond: Int = 12,
-                              batch: Int = 32) throws -> Output {
+    public static func render(latents: [[Float]], storeIndex: [Int?], generator: SnapshotGenerator, label: HandLabel? = nil, truncation: Double = 1,
+                              reader: GeneratedImageAges, reading: AgeReading = .meanOfSexes, folder: String,
+                              framesPerSecond: Int = 12, batch: Int = 32) throws -> Output {
         guard !latents.isEmpty else { throw LatentLabError.invalidOption("frames", "the walk has no frames") }
         try generator.checkFixed(label)
         let framesFolder = (folder as NSString).appendingPathComponent("frames")
@@ -28,7 +28,7 @@ public enum WalkRenderer {
         for start in stride(from: 0, to: latents.count, by: batch) {
             let chunk = latents[start..<Swift.min(latents.count, start + batch)]
             let z = Tensor(chunk.flatMap { $0 }, shape: [chunk.count, d])
-            let generated = generator(z, label: label)
+            let generated = generator(z, label: label, truncation: truncation)
             ages += try reader.read(generated, reading: reading).age.to(.float64).toArray(Double.self)
             for i in 0..<chunk.count {
                 let image = GrayImage(tensor: generated[i])

@@ -20,9 +20,7 @@ public enum ProGANGeneration {
                                 truncation: Double? = nil, extrapolate: Bool = false, outputDirectory: String,
                                 grid: Bool = false, saveRaw: Bool = false, batchSize: Int = 16,
                                 progress: ((Int) -> Void)? = nil) throws -> Output {
-        if let psi = truncation, !(psi > 0) {
-            throw ProGANError.invalidOption("truncation", "must be positive, got \(psi)")
-        }
+        let psi = try SnapshotGenerator.checkTruncation(truncation)
         try generator.check(labels, count: seeds.count, extrapolate: extrapolate)
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         var paths: [String] = []
@@ -34,8 +32,8 @@ public enum ProGANGeneration {
             let range = start..<Swift.min(start + batchSize, seeds.count)
             let chunk = Array(seeds[range])
             let chunkLabels = labels.map { Array($0[range]) }
-            let z = Latents.batch(seeds: chunk, size: generator.latentSize, truncation: truncation)
-            let images = generator(z, labels: chunkLabels.map(HandLabel.rows))
+            let z = Latents.batch(seeds: chunk, size: generator.latentSize)
+            let images = generator(z, labels: chunkLabels.map(HandLabel.rows), truncation: psi)
             latentRows.append(z)
             if saveRaw { rawRows.append(images) }
             for (offset, seed) in chunk.enumerated() {

@@ -84,8 +84,12 @@ public final class ProGenerator: Module {
 
     /// Images [N, C, 2^level, 2^level] for latents [N, latentSize] and, when conditional, label rows
     /// [N, 2] = (bone age in months, sex code). `alpha` is the weight of the newest resolution: 1
-    /// outside fades, rising from 0 during one.
-    public func callAsFunction(_ z: Tensor, labels: Tensor? = nil, level: Int? = nil, alpha: Double = 1) -> Tensor {
+    /// outside fades, rising from 0 during one. `truncation` ψ < 1 scales the latent part of the
+    /// normalised input by ψ: the input moves towards its mean over z for the same label (the latent
+    /// part averages to zero), the truncation trick at G's input (PGGAN normalises z, so shrinking z
+    /// itself would change nothing).
+    public func callAsFunction(_ z: Tensor, labels: Tensor? = nil, level: Int? = nil, alpha: Double = 1,
+                               truncation: Double = 1) -> Tensor {
         let level = level ?? options.finalLevel
         precondition(level >= 2 && level <= options.finalLevel,
                      "ProGenerator: level \(level) outside 2…\(options.finalLevel)")
@@ -100,6 +104,11 @@ public final class ProGenerator: Module {
             if conditioning.generatorModulation { modulating = features }
         }
         if options.normalizeLatents { input = pixelNorm(input, epsilon: options.pixelNormEpsilon) }
+        if truncation != 1 {
+            let latentSize = options.latentSize
+            let latent = input.sliced(dim: 1, 0, latentSize) * truncation
+            input = input.size(1) > latentSize ? Tensor.cat([latent, input.sliced(dim: 1, latentSize, input.size(1))], dim: 1) : latent
+        }
         let n = input.size(0)
         let modulations = inputBlock.modulations
         var x = inputBlock.dense(input).reshaped([n, inputBlock.channels, 4, 4])

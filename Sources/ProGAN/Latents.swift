@@ -4,27 +4,14 @@ import Torch
 /// Latent vectors addressed by seed: seed k always gives the same vector, on every device and
 /// whatever else is generated alongside it.
 public enum Latents {
-    /// z ~ N(0, I) of length `size` for `seed`. With `truncation` ψ, components with |z| > ψ are
-    /// redrawn from the same seed's stream until they fall inside (truncated normal; PGGAN
-    /// normalises z, so scaling it would change nothing).
-    public static func forSeed(_ seed: UInt64, size: Int, truncation: Double? = nil) -> [Float] {
-        let random = Generator(seed: seed)
-        var z = Tensor.randn([size], generator: random).toArray(Float.self)
-        guard let psi = truncation, psi > 0 else { return z }
-        for i in z.indices {
-            var attempts = 0
-            while Swift.abs(Double(z[i])) > psi && attempts < 1000 {
-                z[i] = Tensor.randn([1], generator: random).toArray(Float.self)[0]
-                attempts += 1
-            }
-            if Swift.abs(Double(z[i])) > psi { z[i] = Float(psi) * (z[i] < 0 ? -1 : 1) }
-        }
-        return z
+    /// z ~ N(0, I) of length `size` for `seed`.
+    public static func forSeed(_ seed: UInt64, size: Int) -> [Float] {
+        Tensor.randn([size], generator: Generator(seed: seed)).toArray(Float.self)
     }
 
     /// A [seeds.count, size] batch.
-    public static func batch(seeds: [UInt64], size: Int, truncation: Double? = nil) -> Tensor {
-        let rows = seeds.flatMap { forSeed($0, size: size, truncation: truncation) }
+    public static func batch(seeds: [UInt64], size: Int) -> Tensor {
+        let rows = seeds.flatMap { forSeed($0, size: size) }
         return Tensor(rows, shape: [seeds.count, size])
     }
 

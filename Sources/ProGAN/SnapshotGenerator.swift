@@ -47,14 +47,14 @@ public final class SnapshotGenerator {
     }
 
     /// Images [N, C, R, R] in about [−1, 1] for latents [N, latentSize] and, when conditional,
-    /// label rows [N, 2].
-    public func callAsFunction(_ latents: Tensor, labels: Tensor? = nil) -> Tensor {
-        withNoGrad { network(latents, labels: labels, level: level, alpha: alpha) }
+    /// label rows [N, 2]; `truncation` ψ as `ProGenerator` takes it.
+    public func callAsFunction(_ latents: Tensor, labels: Tensor? = nil, truncation: Double = 1) -> Tensor {
+        withNoGrad { network(latents, labels: labels, level: level, alpha: alpha, truncation: truncation) }
     }
 
     /// Images for latents, every one generated with `label` (nil for an unconditional snapshot).
-    public func callAsFunction(_ latents: Tensor, label: HandLabel?) -> Tensor {
-        self(latents, labels: label.map { HandLabel.rows(Array(repeating: $0, count: latents.size(0))) })
+    public func callAsFunction(_ latents: Tensor, label: HandLabel?, truncation: Double = 1) -> Tensor {
+        self(latents, labels: label.map { HandLabel.rows(Array(repeating: $0, count: latents.size(0))) }, truncation: truncation)
     }
 
     /// Checks a label that every image will share (no range check: analyses may probe outside it).
@@ -86,11 +86,20 @@ public final class SnapshotGenerator {
     }
 
     /// Images [N, C, R, R] for `seeds` (a seed always gives the same latent) and labels: the same
-    /// seed and label always give the same image.
+    /// seed, label and truncation always give the same image.
     public func images(seeds: [UInt64], labels: [HandLabel]? = nil, truncation: Double? = nil,
                        extrapolate: Bool = false) throws -> Tensor {
         try check(labels, count: seeds.count, extrapolate: extrapolate)
-        let z = Latents.batch(seeds: seeds, size: latentSize, truncation: truncation)
-        return self(z, labels: labels.map(HandLabel.rows))
+        let z = Latents.batch(seeds: seeds, size: latentSize)
+        return self(z, labels: labels.map(HandLabel.rows), truncation: try Self.checkTruncation(truncation))
+    }
+
+    /// ψ as `ProGenerator` takes it (nil: 1, no truncation); outside (0, 1] is an error naming --truncation.
+    public static func checkTruncation(_ psi: Double?) throws -> Double {
+        guard let psi else { return 1 }
+        guard psi > 0, psi <= 1 else {
+            throw ProGANError.invalidOption("truncation", "must be in (0, 1] (1: none; smaller pulls each image towards its label's mean input), got \(psi)")
+        }
+        return psi
     }
 }

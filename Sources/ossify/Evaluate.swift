@@ -12,6 +12,7 @@ struct EvaluationSettings {
     var inception: String?
     var batch = 64
     var seed: UInt64 = 0
+    var truncation = 1.0
     var k = 3
     var ageModel: String?
     var sexModel: String?
@@ -26,6 +27,7 @@ struct EvaluationSettings {
         var options = EvaluationOptions(metrics: try EvaluationMetric.parseList(metrics, option: option), count: count)
         options.batch = batch
         options.seed = seed
+        options.truncation = truncation
         options.neighbours = k
         options.progress = true
         // The fidelity reader defaults to the FID feature network when that is a bone-age model.
@@ -98,6 +100,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Images per forward pass (even).") var batch = 64
     @Option(help: "Seed of the real subsets, SWD patches and the held-out split.") var seed: UInt64 = 0
     @Option(help: "Neighbours per row of the nearest-neighbour sheets.") var k = 3
+    @Option(help: "Truncation ψ in (0, 1] of every generated image (as `generate --truncation`; 1: none).")
+    var truncation = 1.0
     @Option(help: "fidelity: the bone-age model that reads generated images (default: --features when it is one).")
     var ageModel: String?
     @Option(help: "fidelity: a sex classifier (train-age --target sex) for the sex check.") var sexModel: String?
@@ -139,7 +143,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let settings = EvaluationSettings(metrics: metrics, count: count, features: features ?? inceptionAsFeatures,
-                                          inception: inception, batch: batch, seed: seed, k: k, ageModel: ageModel,
+                                          inception: inception, batch: batch, seed: seed, truncation: truncation, k: k, ageModel: ageModel,
                                           sexModel: sexModel, fidelityCount: fidelityCount, fidelityYears: fidelityYears,
                                           direction: direction, c2st: c2stOptions, precisionRecallK: prK, baselines: baselines)
         let evaluator = try settings.makeEvaluator(store: data)

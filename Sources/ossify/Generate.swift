@@ -32,7 +32,8 @@ struct Generate: ParsableCommand {
     @Flag(help: "Also write grid.png of all images.") var grid = false
     @Option(help: "Image format: png, or dicom (one series of Secondary Capture images marked synthetic).")
     var format: GeneratedImageFormat = .png
-    @Option(help: "Truncation ψ: redraw latent components with |z| > ψ.") var truncation: Double?
+    @Option(help: "Truncation ψ in (0, 1]: each image moves towards its label's mean input (1: none; smaller: more typical, less varied).")
+    var truncation: Double?
     @Flag(help: "Also write images.safetensors with the raw float outputs (for the PyTorch interop check).")
     var raw = false
     @Option(help: "Bone age in months: the label of a conditional snapshot, or the target of the direction search.")

@@ -52,8 +52,10 @@ struct LatentInterpolate: ParsableCommand {
         guard table.latentSize == generator.latentSize else {
             throw ValidationError("--store holds \(table.latentSize)-d latents but the snapshot's generator takes \(generator.latentSize)")
         }
-        // A conditional snapshot walks z with the label its store was sampled with.
-        let label = generator.isConditional ? try LatentStore(path: store).readManifest()?.label : nil
+        // z is walked with the label and truncation its store was sampled with.
+        let manifest = try LatentStore(path: store).readManifest()
+        let label = generator.isConditional ? manifest?.label : nil
+        let truncation = manifest?.truncation ?? 1
         let start: Int
         if let startIndex {
             guard startIndex >= 0 && startIndex < table.count else {
@@ -71,7 +73,7 @@ struct LatentInterpolate: ParsableCommand {
             let walk = AgingWalk.interpolate(points.map { table.z[$0].toArray(Float.self) }, framesPerStep: framesPerStep)
             let folder = (out as NSString).appendingPathComponent("study")
             let output = try WalkRenderer.render(latents: walk.latents, storeIndex: walk.pointIndex.map { $0.map { points[$0] } },
-                                                 generator: generator, label: label, reader: reader, reading: reading, folder: folder,
+                                                 generator: generator, label: label, truncation: truncation, reader: reader, reading: reading, folder: folder,
                                                  framesPerSecond: fps)
             print("study walk: \(points.count) latents, ages " + points.map { String(format: "%.0f", table.age[$0]) }.joined(separator: " → ")
                   + " months; \(walk.latents.count) frames in \(folder)")
@@ -87,7 +89,7 @@ struct LatentInterpolate: ParsableCommand {
             let folder = (out as NSString).appendingPathComponent("direction")
             var marks = [Int?](repeating: nil, count: latents.count)
             marks[0] = start
-            let output = try WalkRenderer.render(latents: latents, storeIndex: marks, generator: generator, label: label, reader: reader,
+            let output = try WalkRenderer.render(latents: latents, storeIndex: marks, generator: generator, label: label, truncation: truncation, reader: reader,
                                                  reading: reading, folder: folder, framesPerSecond: fps)
             print(String(format: "direction walk: lasso age %.1f → %.1f months over %d frames; CNN reads %.1f → %.1f; in %@",
                          ageDirection.predictedAge(startLatent), toAge, latents.count, output.ages.first ?? .nan,

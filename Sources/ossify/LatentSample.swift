@@ -34,7 +34,8 @@ struct LatentSample: ParsableCommand {
     @Option(help: "Samples per shard file.") var shardSize = 4096
     @Flag(help: "Also keep the age CNN's pooled features.") var features = false
     @Option(help: "Read age as this sex (M or F) instead of the mean of both.") var sex: String?
-    @Option(help: "Truncation ψ of the latents.") var truncation: Double?
+    @Option(help: "Truncation ψ in (0, 1] of the generator's input (as generate --truncation); the store keeps the untruncated z.")
+    var truncation: Double?
     @Option(help: "Conditional snapshots: the bone age (months) every image is generated with.") var labelAge: Double?
     @Option(help: "Conditional snapshots: the sex (F or M) every image is generated with.") var labelSex: String?
     @OptionGroup var distributed: DistributedOptions

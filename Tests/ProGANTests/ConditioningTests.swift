@@ -450,6 +450,42 @@ func tinyConditionalOptions(_ conditioning: LabelConditioning = LabelConditionin
         #expect(throws: ProGANError.self) { _ = try generator.images(seeds: [1]) }
     }
 
+    @Test func truncationScalesTheLatentPartOfTheNormalisedInput() throws {
+        let options = tinyConditionalOptions().network
+        let generator = ProGenerator(options, generator: Generator(seed: 3))
+        let n = 8, latentSize = options.latentSize
+        let z = Tensor.randn([n, latentSize], generator: Generator(seed: 4))
+        let labels = HandLabel.rows(Array(repeating: HandLabel(ageMonths: 100, sex: .female), count: n))
+        let conditioning = try #require(options.conditioning)
+        // By hand, at 4×4: the joint input pixel-normalised, its latent part times ψ, then G's first block.
+        func byHand(_ psi: Float) -> Tensor {
+            let joint = pixelNorm(Tensor.cat([z, conditioning.features(labels) * conditioning.generatorLabelGain], dim: 1),
+                                  epsilon: options.pixelNormEpsilon)
+            let input = Tensor.cat([joint.sliced(dim: 1, 0, latentSize) * Double(psi), joint.sliced(dim: 1, latentSize, joint.size(1))], dim: 1)
+            let block = generator.inputBlock
+            var x = block.dense(input).reshaped([n, block.channels, 4, 4]) + block.bias.reshaped([1, -1, 1, 1])
+            x = pixelNorm(x.leakyReLU(0.2), epsilon: options.pixelNormEpsilon)
+            x = pixelNorm(block.conv(x).leakyReLU(0.2), epsilon: options.pixelNormEpsilon)
+            return generator.toRGB[2]!(x)
+        }
+        for psi in [1.0, 0.5, 0.1] {
+            let images = withNoGrad { generator(z, labels: labels, level: 2, truncation: psi) }
+            #expect(images.allClose(withNoGrad { byHand(Float(psi)) }, atol: 1e-5))
+        }
+        #expect(withNoGrad { generator(z, labels: labels, level: 2) }.allClose(withNoGrad { generator(z, labels: labels, level: 2, truncation: 1) }, rtol: 0, atol: 0))
+        // Smaller ψ: the latents' images gather around the label's own (its input with the latent part at its mean, zero).
+        func spread(_ psi: Double) -> Double {
+            let images = withNoGrad { generator(z, labels: labels, truncation: psi) }
+            return images.std(dims: [0], unbiased: false).mean().item()
+        }
+        let spreads = [1.0, 0.5, 0.1, 0.001].map(spread)
+        #expect(zip(spreads, spreads.dropFirst()).allSatisfy { $0 > $1 }, "spread over latents by ψ: \(spreads)")
+        #expect(spreads.last! < 0.01 * spreads.first!)
+        #expect(throws: ProGANError.self) { _ = try SnapshotGenerator.checkTruncation(0) }
+        #expect { _ = try SnapshotGenerator.checkTruncation(1.5) } throws: { "\($0)".contains("truncation") && "\($0)".contains("1.5") }
+        #expect(try SnapshotGenerator.checkTruncation(nil) == 1)
+    }
+
     @Test func plateHasARowPerYearAndABlockPerSex() throws {
         let run = try ProGANTrainingRun(options: tinyConditionalOptions(), source: SyntheticSource(resolution: 8),
                                         folder: try RunFolder.create(in: temporaryFolder(), description: "plate"))
