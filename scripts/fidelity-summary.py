@@ -11,8 +11,9 @@ fidelity rows quote. Against the issue's per-bin targets: how many bins (year x 
 how many bins come within 3 months of it, and the bias beyond the reader's own bias on real images
 (|bias - real bias|: how far the generated hands are read from where the same reader reads real
 ones). A run evaluated with `--direction` (an unconditional GAN steered along the lasso's age
-direction) prints the same figures, with no sex check. With --all, one line per
-record (each snapshot and reader evaluated), naming the snapshot and the readers."""
+direction) prints the same figures, with no sex check; a record made with `--truncation` names its
+psi. With --all, one line per record (each snapshot and reader evaluated), naming the snapshot and
+the readers."""
 import json
 import os
 import sys
@@ -54,6 +55,8 @@ def summary(run, record):
                      "bins_mae_within_3_of_reader": sum(b["mae"] - b["real_mae"] <= 3 for b in judged),
                      "mean_abs_bias_beyond_reader_2_17": round(float(np.mean(beyond)), 1),
                      "bins_bias_within_6_of_reader": sum(x <= 6 for x in beyond)})
+    if record.get("truncation", 1) != 1:
+        line["truncation"] = record["truncation"]
     if every_record:
         line.update({"snapshot": record.get("snapshot"), "age_model": record.get("age_model"),
                      "sex_model": record.get("sex_model")})
