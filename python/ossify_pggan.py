@@ -188,7 +188,7 @@ class Generator(nn.Module):
         x = F.interpolate(x, scale_factor=2, mode="nearest")
         return self._act(block.conv1(self._act(block.conv0(x), block, 0, features)), block, 1, features)
 
-    def forward(self, z, labels=None, level=None, alpha=1.0):
+    def forward(self, z, labels=None, level=None, alpha=1.0, truncation=1.0):
         level = self.final_level if level is None else level
         assert (labels is None) == (self.conditioning is None), "labels go with conditional generators only"
         h = None if labels is None else self.conditioning.features(labels)
@@ -196,6 +196,9 @@ class Generator(nn.Module):
         features = h if h is not None and self.conditioning.modulates else None
         if self.normalize_latents:
             x = pixel_norm(x, self.eps)
+        if truncation != 1.0:
+            # Truncation psi: the latent part of the normalised input, scaled towards its mean (zero).
+            x = torch.cat([x[:, :z.shape[1]] * truncation, x[:, z.shape[1]:]], dim=1)
         x = self.b4.dense(x).reshape(x.shape[0], self.channels4, 4, 4)
         x = self._act(x + self.b4.bias.reshape(1, -1, 1, 1), self.b4, 0, features)
         x = self._act(self.b4.conv(x), self.b4, 1, features)
