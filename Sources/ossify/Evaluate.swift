@@ -113,7 +113,7 @@ struct Evaluate: ParsableCommand {
     var direction: String?
 
     @Option(help: "c2st: cross-validation folds.") var c2stFolds = 5
-    @Option(help: "c2st: epochs per classifier.") var c2stEpochs = 40
+    @Option(help: "c2st: epochs per classifier.") var c2stEpochs = 80
     @Option(help: "c2st: classifiers per fold at most (the first that fits is kept, else the best).") var c2stRestarts = 3
     @Option(help: "c2st: below this mean training AUC the classifier did not fit and the test gives no figure.")
     var c2stMinTrainAuc = 0.6
