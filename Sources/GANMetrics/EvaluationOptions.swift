@@ -1,4 +1,5 @@
 import Foundation
+import ProGAN
 
 /// The metrics `SnapshotEvaluator` can compute; raw values are the CLI and file names.
 public enum EvaluationMetric: String, CaseIterable, Sendable, Hashable {
@@ -107,7 +108,7 @@ public struct EvaluationOptions: Sendable {
         }
         try check(!metrics.isEmpty, "--metrics: no metric to compute")
         try check(count >= 2, "--count must be at least 2, got \(count)")
-        try check(truncation > 0 && truncation <= 1, "--truncation must be in (0, 1], got \(truncation)")
+        _ = try SnapshotGenerator.checkTruncation(truncation)
         try check(batch >= 2 && batch % 2 == 0, "--batch must be an even number ≥ 2, got \(batch)")
         try check(neighbours >= 1, "--k must be at least 1, got \(neighbours)")
         try check(sheetRows >= 0 && flaggedSheetRows >= 0, "sheet rows must not be negative")

@@ -108,7 +108,6 @@ public final class SnapshotEvaluator {
             "worst_abs_bias": report.worstAbsoluteBias, "mean_abs_bias": report.meanAbsoluteBias,
             "mean_mae": report.meanAbsoluteError, "resolution": report.resolution, "store": storePath,
             "images_per_bin": fidelityOptions.perBin, "age_model": ageModel, "real_split": report.realSplit,
-            "truncation": fidelityOptions.truncation,
             "timestamp": Date().timeIntervalSince1970,
             "bins": report.bins.map { b -> [String: Any] in
                 ["year": b.year, "sex": b.sex?.rawValue ?? "any", "generated": b.generated, "bias": b.bias, "mae": b.meanAbsoluteError,
@@ -121,6 +120,7 @@ public final class SnapshotEvaluator {
             },
         ]
         record["sex_model"] = options.sexModel
+        if fidelityOptions.truncation != 1 { record["truncation"] = fidelityOptions.truncation }
         record["steering"] = report.steering
         record["direction"] = options.fidelitySteering.source
         record["sex_accuracy"] = report.sexAccuracy ?? Double.nan
