@@ -1,3 +1,4 @@
+import BoneAge
 import Datasets
 import Foundation
 @testable import ProGAN
@@ -27,8 +28,7 @@ final class MeanPixelReader: LabelReader {
 }
 
 /// train-age's default augmentation, the ranges the guidance's views are drawn from.
-let readersTrainingAugmentation = Augmentation(rotationDegrees: 10, scaleJitter: 0.08, translationFraction: 0.05,
-                                               brightness: 0.05, contrast: 0.1)
+let readersTrainingAugmentation = AgeTrainingOptions.defaultAugmentation
 
 func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true, augment: Bool = false) -> ProGANOptions {
     var training = ConditionTraining()
