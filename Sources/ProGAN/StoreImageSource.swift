@@ -60,6 +60,16 @@ public final class StoreImageSource: TrainingImageSource {
         return RealBatch(images: batch.images, labels: Tensor.stack([batch.ages, batch.sexes.clamped(min: 0)], dim: 1))
     }
 
+    public func forEachLabelledImage(resolution: Int, batchSize: Int, _ body: (RealBatch) throws -> Void) throws {
+        let positions = positions
+        for start in stride(from: 0, to: positions.count, by: batchSize) {
+            let chunk = Array(positions[start..<min(start + batchSize, positions.count)])
+            let labels = Tensor.stack([Tensor(chunk.map { dataset.ageMonths[$0] }),
+                                       Tensor(chunk.map { Float(dataset.sexCodes[$0] == 1 ? 1 : 0) })], dim: 1)
+            try body(RealBatch(images: try dataset.imageTensor(chunk, resolution: resolution), labels: labels))
+        }
+    }
+
     private func drawnBatch(_ draws: RealImageDraws, count: Int, resolution: Int) throws -> RealBatch {
         let all = draws.draws(batch: drawnBatches, count: count)
         let drawn = Array(all[shard?.rows(of: count) ?? 0..<count])

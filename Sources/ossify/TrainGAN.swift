@@ -86,6 +86,8 @@ struct TrainGAN: ParsableCommand {
     var guidanceFrom: Int?
     @Flag(help: "With a guidance model: the readers read a fresh random view of each image (rotation, zoom, shift, brightness, contrast in train-age's ranges), so G cannot please them with one view's pixel pattern.")
     var guidanceAugment = false
+    @Flag(help: "With --guidance-age-model: G's images must be read as the age reader reads real hands of their label (the label plus the reader's mean bias on the store's real images of that year and sex, measured when the run starts) instead of as the label itself.")
+    var guidanceCalibrate = false
     @Option(help: "Minibatch standard-deviation group size.") var mbstdGroup: Int?
     @Option(help: "pool-before-activation (official code) | pool-after-activation (paper).") var downsampleOrder: String?
     @Option(help: "Thousand images per stabilisation.") var stabiliseKimg: Double?
@@ -206,7 +208,7 @@ struct TrainGAN: ParsableCommand {
     }
 
     var guidanceFlagsGiven: Bool {
-        guidanceAgeModel != nil || guidanceSexModel != nil || guidanceWeight != nil || guidanceFrom != nil || guidanceAugment
+        guidanceAgeModel != nil || guidanceSexModel != nil || guidanceWeight != nil || guidanceFrom != nil || guidanceAugment || guidanceCalibrate
     }
 
     /// The frozen readers of reader guidance: those the flags name for a new run (recorded in the
@@ -220,13 +222,14 @@ struct TrainGAN: ParsableCommand {
         }
         guard guidanceFlagsGiven else { return [] }
         guard guidanceAgeModel != nil || guidanceSexModel != nil else {
-            throw ValidationError("--guidance-weight, --guidance-from and --guidance-augment need --guidance-age-model or --guidance-sex-model")
+            throw ValidationError("--guidance-weight, --guidance-from, --guidance-augment and --guidance-calibrate need --guidance-age-model or --guidance-sex-model")
         }
         let readers = try BoneAgeLabelReader.guidanceReaders(ageModel: guidanceAgeModel, sexModel: guidanceSexModel)
         var guidance = ReaderGuidance(recording: readers)
         if let guidanceWeight { guidance.weight = guidanceWeight }
         if let guidanceFrom { guidance.fromResolution = guidanceFrom }
         if guidanceAugment { guidance.augment = AgeTrainingOptions.defaultAugmentation }
+        guidance.calibrate = guidanceCalibrate
         o.conditionTraining?.readerGuidance = guidance
         try o.validate()
         return readers

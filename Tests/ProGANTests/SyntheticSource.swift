@@ -30,18 +30,36 @@ final class SyntheticSource: TrainingImageSource {
     func nextBatch(count: Int, resolution: Int) throws -> RealBatch {
         batchesServed += 1
         let rows = (Tensor.rand([count], generator: random) * Double(ages.count)).floor().toArray(Float.self).map(Int.init)
+        let centres = Tensor.rand([count, 2, 1, 1], generator: random) * 0.6 - 0.3
+        let batch = Self.discs(rows: rows, ages: ages, sexes: sexes, centres: centres, resolution: resolution)
+        return labelled ? batch : RealBatch(images: batch.images)
+    }
+
+    /// Whether `forEachLabelledImage` lists the table's images (centred discs) or throws.
+    var listsImages = true
+    private(set) var imagesListed = 0
+
+    func forEachLabelledImage(resolution: Int, batchSize: Int, _ body: (RealBatch) throws -> Void) throws {
+        guard listsImages else { throw ProGANError.data("SyntheticSource: listing switched off") }
+        for start in stride(from: 0, to: ages.count, by: batchSize) {
+            let rows = Array(start..<min(start + batchSize, ages.count))
+            imagesListed += rows.count
+            try body(Self.discs(rows: rows, ages: ages, sexes: sexes, centres: Tensor.zeros([rows.count, 2, 1, 1]), resolution: resolution))
+        }
+    }
+
+    private static func discs(rows: [Int], ages: [Double], sexes: [Sex], centres: Tensor, resolution: Int) -> RealBatch {
+        let count = rows.count
         let monthValues = rows.map { Float(ages[$0]) }, sexValues = rows.map { sexes[$0].code }
         let months = Tensor(monthValues, shape: [count, 1, 1, 1])
         let coords = Tensor.linspace(-1, 1, count: resolution)
         let ys = coords.reshaped([1, 1, resolution, 1])
         let xs = coords.reshaped([1, 1, 1, resolution])
-        let centres = Tensor.rand([count, 2, 1, 1], generator: random) * 0.6 - 0.3
         let cx = centres.sliced(dim: 1, 0, 1), cy = centres.sliced(dim: 1, 1, 2)
         let distance = ((xs - cx).square() + (ys - cy).square()).sqrt()
         let radius = months * (0.5 / 228) + 0.2
         let brightness = Tensor(sexValues.map { 6 - 2 * $0 }, shape: [count, 1, 1, 1])
         let images = ((radius - distance).clamped(min: 0) * brightness * 5 - 1).clamped(min: -1, max: 1)
-        guard labelled else { return RealBatch(images: images) }
         return RealBatch(images: images, labels: Tensor.stack([Tensor(monthValues), Tensor(sexValues)], dim: 1))
     }
 

@@ -38,8 +38,8 @@ public struct LabelReaderFile: Codable, Sendable, Equatable {
 
 /// Reader guidance, part of `ConditionTraining`: G's loss gains
 /// weight · (mean (s(â) − s(a))² + mean BCE(sex logit, sex)), with â the frozen age reader's
-/// reading of each fake, a its requested age and s the conditioning's scaled age (the auxiliary
-/// heads' units), from `fromResolution` on. Unlike D's auxiliary heads, the readers never learn
+/// reading of each fake, a its requested age (calibrated: a + b(a, sex), `ReaderCalibration`) and
+/// s the conditioning's scaled age (the auxiliary heads' units), from `fromResolution` on. Unlike D's auxiliary heads, the readers never learn
 /// from G's images, so G cannot teach them its own mistakes; they are trained on real hands only.
 public struct ReaderGuidance: Codable, Sendable, Equatable {
     public var age: LabelReaderFile?
@@ -50,12 +50,42 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
     /// The ranges of the views drawn afresh for each fake before the readers read it
     /// (`ReaderAugmentDraw`); nil: the fakes as G made them.
     public var augment: Augmentation?
+    /// The age term's target is what the age reader reads on real hands of the label (a + b(a, sex))
+    /// instead of the label itself (`--guidance-calibrate`).
+    public var calibrate = false
+    /// The age reader's bias on the run's real training images, measured when the run starts
+    /// (`ProGANTrainingRun`) and kept for its resumes; nil until then, or uncalibrated.
+    public var ageCalibration: ReaderCalibration?
 
     public init(age: LabelReaderFile? = nil, sex: LabelReaderFile? = nil, weight: Double = 1, fromResolution: Int = 32) {
         self.age = age
         self.sex = sex
         self.weight = weight
         self.fromResolution = fromResolution
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case age, sex, weight, fromResolution, augment, calibrate, ageCalibration
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(age: try c.decodeIfPresent(LabelReaderFile.self, forKey: .age), sex: try c.decodeIfPresent(LabelReaderFile.self, forKey: .sex),
+                  weight: try c.decode(Double.self, forKey: .weight), fromResolution: try c.decode(Int.self, forKey: .fromResolution))
+        augment = try c.decodeIfPresent(Augmentation.self, forKey: .augment)
+        calibrate = try c.decodeIfPresent(Bool.self, forKey: .calibrate) ?? false
+        ageCalibration = try c.decodeIfPresent(ReaderCalibration.self, forKey: .ageCalibration)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(age, forKey: .age)
+        try c.encodeIfPresent(sex, forKey: .sex)
+        try c.encode(weight, forKey: .weight)
+        try c.encode(fromResolution, forKey: .fromResolution)
+        try c.encodeIfPresent(augment, forKey: .augment)
+        if calibrate { try c.encode(calibrate, forKey: .calibrate) }
+        try c.encodeIfPresent(ageCalibration, forKey: .ageCalibration)
     }
 
     /// Guidance that records `readers`, each under the label it reads (`check` refuses a second one).
@@ -84,6 +114,12 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
             throw ProGANError.invalidOption("guidance-sex-model", "needs sex among the --condition labels")
         }
         try augment?.validateAsReaderViews()
+        if calibrate, age == nil {
+            throw ProGANError.invalidOption("guidance-calibrate", "calibrates the age reader; give --guidance-age-model")
+        }
+        if ageCalibration != nil, !calibrate {
+            throw ProGANError.invalidOption("guidance-calibrate", "the options hold an age calibration but do not ask for one")
+        }
     }
 
     /// Checks that `readers` are the ones recorded (one per recorded file, same weights).
@@ -130,7 +166,8 @@ public struct ReaderGuidanceLoss {
             let term: Tensor
             switch reader.attribute {
             case .age:
-                term = conditioning.scaledAgeError(conditioning.scaledAge(reading), labels: labels)
+                let targets = guidance.ageCalibration?.readingTargets(labels: labels) ?? labels
+                term = conditioning.scaledAgeError(conditioning.scaledAge(reading), labels: targets)
             case .sex:
                 term = binaryCrossEntropyWithLogits(reading, labels.sliced(dim: 1, 1, 2))
             }
