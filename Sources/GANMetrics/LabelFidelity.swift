@@ -72,6 +72,13 @@ public struct LabelFidelityReport: Sendable {
     public var meanAbsoluteError: Double {
         bins.isEmpty ? .nan : bins.map(\.meanAbsoluteError).reduce(0, +) / Double(bins.count)
     }
+    /// |bias − the reader's bias on real images of the bin| over bins with real images: how far the
+    /// generated hands are read from where the same reader reads real ones (mean, worst; nil without reals).
+    public var biasBeyondReader: (mean: Double, worst: Double)? {
+        let beyond = bins.compactMap { b in b.realBias.map { Swift.abs(b.bias - $0) } }
+        guard let worst = beyond.max() else { return nil }
+        return (beyond.reduce(0, +) / Double(beyond.count), worst)
+    }
     public var sexAccuracy: Double? { Self.weighted(bins.compactMap { b in b.sexAccuracy.map { ($0, b.generated) } }) }
     public var realSexAccuracy: Double? { Self.weighted(bins.compactMap { b in b.realSexAccuracy.map { ($0, b.realCount) } }) }
     public var meanIntraFID: Double? {
@@ -114,6 +121,9 @@ public struct LabelFidelityReport: Sendable {
         lines.append(String(format: "worst |bias| %.1f, mean |bias| %.1f, mean MAE %.1f months", worstAbsoluteBias, meanAbsoluteBias, meanAbsoluteError)
                      + (sexAccuracy.map { String(format: "; sex read as requested %.1f%%", 100 * $0) } ?? "")
                      + (realSexAccuracy.map { String(format: " (real %.1f%%)", 100 * $0) } ?? ""))
+        if let beyond = biasBeyondReader {
+            lines.append(String(format: "bias beyond the reader's own on real images, |bias − reader bias|: mean %.1f, worst %.1f months", beyond.mean, beyond.worst))
+        }
         return lines.joined(separator: "\n")
     }
 }

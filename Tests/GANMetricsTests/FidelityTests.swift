@@ -56,6 +56,10 @@ struct FidelityTests {
         let predicted = try AgeModelFile.load(agePath).predictMonths(dataset: dataset, indices: reals).map(Double.init)
         let realBias = zip(predicted, reals).map { $0 - Double(dataset.ageMonths[$1]) }.reduce(0, +) / Double(reals.count)
         #expect(abs((report.bins[3].realBias ?? .nan) - realBias) < 1e-4)
+        // How far generated hands are read from where the reader reads real ones, over the bins with reals.
+        let beyond = report.bins.compactMap { b in b.realBias.map { abs(b.bias - $0) } }
+        #expect(report.biasBeyondReader?.mean == beyond.reduce(0, +) / Double(beyond.count) && report.biasBeyondReader?.worst == beyond.max())
+        #expect(report.table().contains(String(format: "|bias − reader bias|: mean %.1f, worst %.1f months", beyond.reduce(0, +) / Double(beyond.count), beyond.max()!)))
         #expect(report.years.count == 2 && report.years.allSatisfy { ($0.intraFID ?? -1) >= 0 })
         #expect(report.csv.split(separator: "\n").count == 5)
         #expect(report.sexAccuracy == nil, "no sex model, no sex check")

@@ -103,9 +103,12 @@ extension StudyReport {
             + (guidance.augment == nil ? "" : ", reading randomly warped and re-lit views") + " (fidelity must be read by other readers)"
     }
 
-    /// "19 of 32 with |bias| ≤ 6; 5 with MAE ≤ the reader's own + 3".
+    /// "19 of 32 with |bias| ≤ 6 (the reader misses it on real images in 4); 25 within 6 of the
+    /// reader's own bias; 5 with MAE ≤ the reader's own + 3".
     static func binsOnTarget(_ summary: FidelitySummary) -> String {
         String(format: "%d of %d with |bias| ≤ %g", summary.binsWithinBias, summary.bins, FidelitySummary.biasTarget)
+            + (summary.binsReaderMisses.map { String(format: " (the reader misses it on real images in %d)", $0) } ?? "")
+            + (summary.binsNearReaderBias.map { String(format: "; %d within %g of the reader's own bias", $0, FidelitySummary.biasTarget) } ?? "")
             + (summary.binsNearReaderMAE.map { String(format: "; %d with MAE ≤ the reader's own + %g", $0, FidelitySummary.maeMargin) } ?? "")
     }
 
