@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(name: "RadiographTests", dependencies: ["Radiograph"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Radiograph"]),
         .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
-        .testTarget(name: "ProGANTests", dependencies: ["TestSupport", "ProGAN", "TorchNN", "RunKit", "Radiograph", "Datasets", "BoneAge"]),
+        .testTarget(name: "ProGANTests", dependencies: ["TestSupport", "ProGAN", "TorchNN", "RunKit", "Radiograph", "Datasets"]),
         .testTarget(name: "GANMetricsTests", dependencies: ["TestSupport", "GANMetrics", "LatentLab", "Study", "Radiograph", "Torch", "Datasets", "ProGAN", "BoneAge", "RunKit"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "RunKit", "Radiograph", "BoneAge", "ProGAN", "Torch", "TorchNN"]),

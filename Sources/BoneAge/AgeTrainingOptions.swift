@@ -35,9 +35,8 @@ public struct AgeTrainingOptions: Codable, Sendable, Equatable {
 
     public var predictsSex: Bool { target == .sex }
 
-    /// Small rotation, zoom and shift, brightness and contrast; never a flip (left hands stay left).
-    public static let defaultAugmentation = Augmentation(rotationDegrees: 10, scaleJitter: 0.08, translationFraction: 0.05,
-                                                         brightness: 0.05, contrast: 0.1)
+    /// `Augmentation.handReader`: small rotation, zoom and shift, brightness and contrast; never a flip.
+    public static let defaultAugmentation = Augmentation.handReader
 
     public init(data: String, resolution: Int) {
         self.data = data

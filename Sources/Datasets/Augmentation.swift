@@ -33,6 +33,12 @@ public struct Augmentation: Sendable, Codable, Equatable {
 
     public static let none = Augmentation()
 
+    /// The views hand readers learn from (`train-age`'s default, and reader guidance's
+    /// `--guidance-augment`): small rotation, zoom and shift, brightness and contrast; never a flip
+    /// (left hands stay left).
+    public static let handReader = Augmentation(rotationDegrees: 10, scaleJitter: 0.08, translationFraction: 0.05,
+                                                brightness: 0.05, contrast: 0.1)
+
     public var isIdentity: Bool { self == .none }
 
     var isGeometric: Bool {

@@ -228,7 +228,7 @@ struct TrainGAN: ParsableCommand {
         var guidance = ReaderGuidance(recording: readers)
         if let guidanceWeight { guidance.weight = guidanceWeight }
         if let guidanceFrom { guidance.fromResolution = guidanceFrom }
-        if guidanceAugment { guidance.augment = AgeTrainingOptions.defaultAugmentation }
+        if guidanceAugment { guidance.augment = Augmentation.handReader }
         guidance.calibrate = guidanceCalibrate
         o.conditionTraining?.readerGuidance = guidance
         try o.validate()

@@ -1,4 +1,3 @@
-import BoneAge
 import Datasets
 import Foundation
 @testable import ProGAN
@@ -28,7 +27,7 @@ final class MeanPixelReader: LabelReader {
 }
 
 /// train-age's default augmentation, the ranges the guidance's views are drawn from.
-let readersTrainingAugmentation = AgeTrainingOptions.defaultAugmentation
+let readersTrainingAugmentation = Augmentation.handReader
 
 func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true, augment: Bool = false) -> ProGANOptions {
     var training = ConditionTraining()
