@@ -41,13 +41,14 @@ public protocol TrainingImageSource: AnyObject {
     /// An opaque encoding of the read position and shuffling state.
     func cursor() throws -> Data
     func restore(cursor: Data) throws
-    /// Every training image once, in store order, with its label rows (for measuring a reader,
+    /// Every training image once, in the order of `labelTable`'s rows: `body` gets the rows of each
+    /// batch and their images [B, C, resolution, resolution] in [−1, 1] (for measuring a reader,
     /// `ReaderCalibration`); leaves the batches of training untouched.
-    func forEachLabelledImage(resolution: Int, batchSize: Int, _ body: (RealBatch) throws -> Void) throws
+    func forEachImage(resolution: Int, batchSize: Int, _ body: (Range<Int>, Tensor) throws -> Void) throws
 }
 
 extension TrainingImageSource {
-    public func forEachLabelledImage(resolution: Int, batchSize: Int, _ body: (RealBatch) throws -> Void) throws {
-        throw ProGANError.data("\(type(of: self)) cannot list its labelled images, which --guidance-calibrate reads")
+    public func forEachImage(resolution: Int, batchSize: Int, _ body: (Range<Int>, Tensor) throws -> Void) throws {
+        throw ProGANError.data("\(type(of: self)) cannot list its images, which --guidance-calibrate reads")
     }
 }

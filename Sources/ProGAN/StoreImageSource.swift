@@ -60,13 +60,11 @@ public final class StoreImageSource: TrainingImageSource {
         return RealBatch(images: batch.images, labels: Tensor.stack([batch.ages, batch.sexes.clamped(min: 0)], dim: 1))
     }
 
-    public func forEachLabelledImage(resolution: Int, batchSize: Int, _ body: (RealBatch) throws -> Void) throws {
+    public func forEachImage(resolution: Int, batchSize: Int, _ body: (Range<Int>, Tensor) throws -> Void) throws {
         let positions = positions
         for start in stride(from: 0, to: positions.count, by: batchSize) {
-            let chunk = Array(positions[start..<min(start + batchSize, positions.count)])
-            let labels = Tensor.stack([Tensor(chunk.map { dataset.ageMonths[$0] }),
-                                       Tensor(chunk.map { Float(dataset.sexCodes[$0] == 1 ? 1 : 0) })], dim: 1)
-            try body(RealBatch(images: try dataset.imageTensor(chunk, resolution: resolution), labels: labels))
+            let rows = start..<min(start + batchSize, positions.count)
+            try body(rows, try dataset.imageTensor(Array(positions[rows]), resolution: resolution))
         }
     }
 

@@ -38,7 +38,7 @@ public final class ProGANTrainingRun {
         }
         var options = options
         let table = try Self.resolveConditioning(&options, source: source)
-        try Self.calibrateGuidance(&options, source: source, readers: readers)
+        try Self.calibrateGuidance(&options, source: source, table: table, readers: readers)
         trainer = try ProGANTrainer(options: options, device: device)
         try trainer.guide(with: readers)
         self.folder = folder
@@ -63,13 +63,15 @@ public final class ProGANTrainingRun {
 
     /// Calibrated reader guidance: measures the age reader's bias on the source's real images at the
     /// run's resolution, once, when the run starts (resumes keep the recorded table).
-    private static func calibrateGuidance(_ options: inout ProGANOptions, source: TrainingImageSource, readers: [LabelReader]) throws {
-        guard let guidance = options.conditionTraining?.readerGuidance, guidance.calibrate, guidance.ageCalibration == nil else { return }
+    private static func calibrateGuidance(_ options: inout ProGANOptions, source: TrainingImageSource, table: LabelTable?,
+                                          readers: [LabelReader]) throws {
+        guard let guidance = options.conditionTraining?.readerGuidance, guidance.calibrate, guidance.ageCalibration == nil,
+              let table else { return }
         guard let reader = readers.first(where: { $0.attribute == .age }) else {
             throw ProGANError.invalidOption("guidance-calibrate", "needs the guiding age reader, which was not given")
         }
         options.conditionTraining?.readerGuidance?.ageCalibration =
-            try ReaderCalibration.measure(reader: reader, source: source, resolution: options.network.resolution)
+            try ReaderCalibration.measure(reader: reader, source: source, table: table, resolution: options.network.resolution)
     }
 
     private static func condition(_ trainer: ProGANTrainer, _ source: TrainingImageSource, on table: LabelTable) throws {

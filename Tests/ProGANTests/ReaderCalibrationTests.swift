@@ -10,17 +10,17 @@ import Torch
 /// the guidance's age target from the label to what the reader reads on real hands of the label.
 @Suite struct ReaderCalibrationTests {
     @Test func knotsAreEachYearsMeanBiasAtItsMidpoint() throws {
-        var ages: [Double] = [], sexes: [Int] = [], readings: [Double] = []
-        func add(_ age: Double, _ sex: Int, bias: Double) { ages.append(age); sexes.append(sex); readings.append(age + bias) }
-        for i in 0..<10 { add(12 + Double(i), 0, bias: 6) }                 // girls, year 1: +6
-        for i in 0..<8 { add(60 + Double(i), 0, bias: i % 2 == 0 ? -1 : -5) } // girls, year 5: −3 on average
-        for i in 0..<3 { add(84 + Double(i), 0, bias: 40) }                 // girls, year 7: too few images
-        for i in 0..<9 { add(24 + Double(i), 1, bias: i % 2 == 0 ? 1 : 3.25) } // boys, year 2: 5 × 1 + 4 × 3.25 = 18 → +2
-        let calibration = try ReaderCalibration(ageMonths: ages, sexCodes: sexes, readings: readings)
+        var ages: [Double] = [], sexes: [Sex] = [], readings: [Double] = []
+        func add(_ age: Double, _ sex: Sex, bias: Double) { ages.append(age); sexes.append(sex); readings.append(age + bias) }
+        for i in 0..<10 { add(12 + Double(i), .female, bias: 6) }                 // girls, year 1: +6
+        for i in 0..<8 { add(60 + Double(i), .female, bias: i % 2 == 0 ? -1 : -5) } // girls, year 5: −3 on average
+        for i in 0..<3 { add(84 + Double(i), .female, bias: 40) }                 // girls, year 7: too few images
+        for i in 0..<9 { add(24 + Double(i), .male, bias: i % 2 == 0 ? 1 : 3.25) } // boys, year 2: 5 × 1 + 4 × 3.25 = 18 → +2
+        let calibration = try ReaderCalibration(table: LabelTable(ages: ages, sexes: sexes), readings: readings)
         #expect(calibration.female == [.init(ageMonths: 18, biasMonths: 6, images: 10), .init(ageMonths: 66, biasMonths: -3, images: 8)])
         #expect(calibration.male == [.init(ageMonths: 30, biasMonths: 2, images: 9)])
         #expect(throws: ProGANError.invalidOption("guidance-calibrate", "no year has 8 real boys' images to measure the age reader's bias on")) {
-            try ReaderCalibration(ageMonths: Array(ages.prefix(18)), sexCodes: Array(sexes.prefix(18)), readings: Array(readings.prefix(18)))
+            try ReaderCalibration(table: LabelTable(ages: Array(ages.prefix(18)), sexes: Array(sexes.prefix(18))), readings: Array(readings.prefix(18)))
         }
     }
 
@@ -86,7 +86,8 @@ import Torch
             imagesWithoutLabels: 0, labelsWithoutImages: 0))
         // Images 20…23 are held out; 10 girls and 10 boys stay.
         let source = try StoreImageSource(storePath: path, seed: 0, indices: Array(0..<20))
-        let calibration = try ReaderCalibration.measure(reader: MeanPixelReader(.age), source: source, resolution: 8)
+        let calibration = try ReaderCalibration.measure(reader: MeanPixelReader(.age), source: source,
+                                                        table: try source.labelTable(attributes: [.age, .sex]), resolution: 8)
         // MeanPixelReader: 120 + 60·(2·level/255 − 1) months.
         func meanBias(_ images: [Int]) -> Double {
             images.map { 120 + 60 * (2 * Double(10 * $0) / 255 - 1) - age($0) }.reduce(0, +) / Double(images.count)
@@ -111,7 +112,8 @@ import Torch
         let straight = try ProGANTrainingRun(options: options, source: straightSource,
                                              folder: try RunFolder.create(in: temporaryFolder(), description: "ca"), readers: [MeanPixelReader(.age)])
         #expect(straightSource.imagesListed == 64)
-        let expected = try ReaderCalibration.measure(reader: MeanPixelReader(.age), source: source(), resolution: 8)
+        let expected = try ReaderCalibration.measure(reader: MeanPixelReader(.age), source: source(),
+                                                     table: LabelTable(ages: ages, sexes: sexes), resolution: 8)
         let recorded = try JSONDecoder().decode(ProGANOptions.self, from: Data(contentsOf: URL(fileURLWithPath: straight.folder.file("options.json"))))
         #expect(recorded.conditionTraining?.readerGuidance?.ageCalibration == expected)
         #expect(expected.female.count == 3 && expected.male.count == 3, "\(expected)")

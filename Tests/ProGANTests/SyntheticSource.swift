@@ -35,16 +35,17 @@ final class SyntheticSource: TrainingImageSource {
         return labelled ? batch : RealBatch(images: batch.images)
     }
 
-    /// Whether `forEachLabelledImage` lists the table's images (centred discs) or throws.
+    /// Whether `forEachImage` lists the table's images (centred discs) or throws.
     var listsImages = true
     private(set) var imagesListed = 0
 
-    func forEachLabelledImage(resolution: Int, batchSize: Int, _ body: (RealBatch) throws -> Void) throws {
+    func forEachImage(resolution: Int, batchSize: Int, _ body: (Range<Int>, Tensor) throws -> Void) throws {
         guard listsImages else { throw ProGANError.data("SyntheticSource: listing switched off") }
         for start in stride(from: 0, to: ages.count, by: batchSize) {
-            let rows = Array(start..<min(start + batchSize, ages.count))
+            let rows = start..<min(start + batchSize, ages.count)
             imagesListed += rows.count
-            try body(Self.discs(rows: rows, ages: ages, sexes: sexes, centres: Tensor.zeros([rows.count, 2, 1, 1]), resolution: resolution))
+            try body(rows, Self.discs(rows: Array(rows), ages: ages, sexes: sexes, centres: Tensor.zeros([rows.count, 2, 1, 1]),
+                                      resolution: resolution).images)
         }
     }
 

@@ -31,42 +31,41 @@ public struct ReaderCalibration: Codable, Sendable, Equatable {
         self.male = male
     }
 
-    /// Knots from readings of labelled real images: one per whole year and sex with at least
-    /// `minimumImagesPerKnot` images, at the year's mid-point. Throws when a sex has none.
-    public init(ageMonths: [Double], sexCodes: [Int], readings: [Double]) throws {
-        precondition(ageMonths.count == sexCodes.count && ageMonths.count == readings.count,
-                     "ReaderCalibration: \(ageMonths.count) ages, \(sexCodes.count) sexes, \(readings.count) readings")
-        var sums: [Int: [Int: (bias: Double, count: Int)]] = [0: [:], 1: [:]]
-        for (i, age) in ageMonths.enumerated() {
-            let year = Int((age / 12).rounded(.down)), sex = sexCodes[i] == 1 ? 1 : 0
-            let sum = sums[sex]![year] ?? (0, 0)
-            sums[sex]![year] = (sum.bias + readings[i] - age, sum.count + 1)
+    /// Knots from the readings of a table's images (row by row): one per whole year and sex with at
+    /// least `minimumImagesPerKnot` images, at the year's mid-point. Throws when a sex has none.
+    public init(table: LabelTable, readings: [Double]) throws {
+        precondition(table.count == readings.count, "ReaderCalibration: \(table.count) labels, \(readings.count) readings")
+        var sums: [Sex: [Int: (bias: Double, count: Int)]] = [.female: [:], .male: [:]]
+        for (i, reading) in readings.enumerated() {
+            let age = table.ages[i], year = LabelTable.year(of: age)
+            let sum = sums[table.sexes[i]]![year] ?? (0, 0)
+            sums[table.sexes[i]]![year] = (sum.bias + reading - age, sum.count + 1)
         }
-        func knots(_ sex: Int) throws -> [Knot] {
+        func knots(_ sex: Sex) throws -> [Knot] {
             let knots = sums[sex]!.sorted { $0.key < $1.key }.filter { $0.value.count >= Self.minimumImagesPerKnot }.map {
                 Knot(ageMonths: Double($0.key) * 12 + 6, biasMonths: $0.value.bias / Double($0.value.count), images: $0.value.count)
             }
             guard !knots.isEmpty else {
-                throw ProGANError.invalidOption("guidance-calibrate", "no year has \(Self.minimumImagesPerKnot) real \(sex == 1 ? "boys'" : "girls'") images to measure the age reader's bias on")
+                throw ProGANError.invalidOption("guidance-calibrate", "no year has \(Self.minimumImagesPerKnot) real \(sex == .male ? "boys'" : "girls'") images to measure the age reader's bias on")
             }
             return knots
         }
-        self.init(female: try knots(0), male: try knots(1))
+        self.init(female: try knots(.female), male: try knots(.male))
     }
 
-    /// Reads every training image of `source` with `reader` (no gradients) and measures its bias.
-    public static func measure(reader: LabelReader, source: TrainingImageSource, resolution: Int) throws -> ReaderCalibration {
+    /// Reads every training image of `source` (the rows of its label table `table`) with `reader`,
+    /// without gradients, and measures its bias.
+    public static func measure(reader: LabelReader, source: TrainingImageSource, table: LabelTable, resolution: Int) throws -> ReaderCalibration {
         precondition(reader.attribute == .age, "ReaderCalibration.measure: needs an age reader")
-        var ages: [Double] = [], sexes: [Int] = [], readings: [Double] = []
+        var readings: [Double] = []
+        readings.reserveCapacity(table.count)
         try withNoGrad {
-            try source.forEachLabelledImage(resolution: resolution, batchSize: 64) { batch in
-                guard let labels = batch.labels else { return }
-                ages += labels.sliced(dim: 1, 0, 1).reshaped([-1]).toArray(Float.self).map(Double.init)
-                sexes += labels.sliced(dim: 1, 1, 2).reshaped([-1]).toArray(Float.self).map { Int($0.rounded()) }
-                readings += reader.read(batch.images, labels: labels).reshaped([-1]).to(.float32).toArray(Float.self).map(Double.init)
+            try source.forEachImage(resolution: resolution, batchSize: 64) { rows, images in
+                let labels = HandLabel.rows(rows.map(table.label))
+                readings += reader.read(images, labels: labels).reshaped([-1]).to(.float32).toArray(Float.self).map(Double.init)
             }
         }
-        return try ReaderCalibration(ageMonths: ages, sexCodes: sexes, readings: readings)
+        return try ReaderCalibration(table: table, readings: readings)
     }
 
     /// b(a, sex) [N, 1] in months for label rows [N, 2]: piecewise linear between the sex's knots,
