@@ -39,8 +39,9 @@ public struct LabelReaderFile: Codable, Sendable, Equatable {
 /// Reader guidance, part of `ConditionTraining`: G's loss gains
 /// weight · (mean (s(â) − s(a))² + mean BCE(sex logit, sex)), with â the frozen age reader's
 /// reading of each fake, a its requested age (calibrated: a + b(a, sex), `ReaderCalibration`) and
-/// s the conditioning's scaled age (the auxiliary heads' units), from `fromResolution` on. Unlike D's auxiliary heads, the readers never learn
-/// from G's images, so G cannot teach them its own mistakes; they are trained on real hands only.
+/// s the conditioning's scaled age (the auxiliary heads' units), from `fromResolution` on. Unlike
+/// D's auxiliary heads, the readers never learn from G's images, so G cannot teach them its own
+/// mistakes; they are trained on real hands only.
 public struct ReaderGuidance: Codable, Sendable, Equatable {
     public var age: LabelReaderFile?
     public var sex: LabelReaderFile?
