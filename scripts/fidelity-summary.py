@@ -16,25 +16,23 @@ meet it as read by that reader). A run evaluated with `--direction` (an uncondit
 direction) prints the same figures, with no sex check; a record made with `--truncation` names its
 psi. With --all, one line per record (each snapshot and reader evaluated), naming the snapshot and
 the readers."""
+import argparse
 import json
 import os
 import sys
 
 import numpy as np
 
-arguments = sys.argv[1:]
-every_record = "--all" in arguments
-target = 6.0
-if "--bias-target" in arguments:
-    at = arguments.index("--bias-target")
-    try:
-        target = float(arguments[at + 1])
-    except (IndexError, ValueError):
-        sys.exit("--bias-target: expected a number of months")
-    del arguments[at:at + 2]
-runs = [a for a in arguments if a != "--all"]
-if not runs:
-    sys.exit(__doc__)
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("runs", nargs="+", metavar="RUN", help="a conditional run folder with metric-fidelity.jsonl")
+parser.add_argument("--all", action="store_true", dest="every_record",
+                    help="one line per record (each snapshot and reader evaluated), not only the last")
+parser.add_argument("--bias-target", type=float, default=6.0, metavar="MONTHS",
+                    help="the per-bin |bias| target: 6 (phantoms, the default) or 12 (RSNA)")
+options = parser.parse_args()
+every_record = options.every_record
+target = options.bias_target
+runs = options.runs
 target_name = f"{target:g}"
 
 
