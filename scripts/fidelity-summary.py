@@ -30,9 +30,7 @@ parser.add_argument("--all", action="store_true", dest="every_record",
 parser.add_argument("--bias-target", type=float, default=6.0, metavar="MONTHS",
                     help="the per-bin |bias| target: 6 (phantoms, the default) or 12 (RSNA)")
 options = parser.parse_args()
-every_record = options.every_record
 target = options.bias_target
-runs = options.runs
 target_name = f"{target:g}"
 
 
@@ -69,17 +67,17 @@ def summary(run, record):
                      f"bins_reader_misses_{target_name}_on_reals": sum(abs(b["real_bias"]) > target for b in judged)})
     if record.get("truncation", 1) != 1:
         line["truncation"] = record["truncation"]
-    if every_record:
+    if options.every_record:
         line.update({"snapshot": record.get("snapshot"), "age_model": record.get("age_model"),
                      "sex_model": record.get("sex_model")})
     print(json.dumps(line))
 
 
-for run in runs:
+for run in options.runs:
     path = os.path.join(run, "metric-fidelity.jsonl")
     if not os.path.exists(path):
         sys.exit(f"{path}: no fidelity record (run ossify evaluate --metrics fidelity first)")
     with open(path) as f:
         records = [json.loads(line) for line in f if line.strip()]
-    for record in records if every_record else records[-1:]:
+    for record in records if options.every_record else records[-1:]:
         summary(run, record)

@@ -26,14 +26,11 @@ final class MeanPixelReader: LabelReader {
     }
 }
 
-/// train-age's default augmentation, the ranges the guidance's views are drawn from.
-let readersTrainingAugmentation = Augmentation.handReader
-
 func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true, augment: Bool = false) -> ProGANOptions {
     var training = ConditionTraining()
     training.readerGuidance = ReaderGuidance(age: MeanPixelReader(.age).file, sex: sex ? MeanPixelReader(.sex).file : nil,
                                              weight: weight, fromResolution: fromResolution)
-    if augment { training.readerGuidance!.augment = readersTrainingAugmentation }
+    if augment { training.readerGuidance!.augment = Augmentation.handReader }
     return tinyConditionalOptions(LabelConditioning(discriminator: .projection), training: training)
 }
 
@@ -95,7 +92,7 @@ func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true
         for (got, value) in zip(view, turned) { #expect(abs(got - ((value - 4) * 2 + 4 + 0.5)) < 1e-5, "\(view)") }
         // Views of a batch are differentiable in G's images.
         let images = Tensor.rand([4, 1, 8, 8], generator: Generator(seed: 1)).requiringGrad()
-        let drawn = ReaderAugmentDraw.draw(count: 4, side: 8, augmentation: readersTrainingAugmentation, generator: Generator(seed: 2))
+        let drawn = ReaderAugmentDraw.draw(count: 4, side: 8, augmentation: Augmentation.handReader, generator: Generator(seed: 2))
         drawn.apply(images).sum().backward()
         #expect(images.grad.map { $0.abs().sum().item() > 0 } == true)
         #expect(drawn.rows(1..<3).theta.shape == [2, 2, 3])
@@ -105,7 +102,7 @@ func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true
     /// and use them (no draw is the identity); with every range 0 the view is the image.
     @Test func readerViewsStayInTheReadersTrainingRanges() {
         let side = 16, count = 256
-        let augmentation = readersTrainingAugmentation
+        let augmentation = Augmentation.handReader
         let draw = ReaderAugmentDraw.draw(count: count, side: side, augmentation: augmentation, generator: Generator(seed: 5))
         let theta = draw.theta.toArray(Float.self).map(Double.init)
         var angles = [Double](), zooms = [Double](), shifts = [Double]()
@@ -134,10 +131,10 @@ func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true
         let images = Tensor.rand([3, 1, 8, 8], generator: Generator(seed: 6))
         let same = ReaderAugmentDraw.draw(count: 3, side: 8, augmentation: none, generator: Generator(seed: 7)).apply(images)
         #expect(same.allClose(images, rtol: 0, atol: 1e-6))
-        var wild = readersTrainingAugmentation
+        var wild = Augmentation.handReader
         wild.translationFraction = 0.7
         #expect(throws: ProGANError.invalidOption("guidance-augment", "its shift range must be in 0.0…0.5, got 0.7")) { try wild.validateAsReaderViews() }
-        var mirrored = readersTrainingAugmentation
+        var mirrored = Augmentation.handReader
         mirrored.allowHorizontalFlip = true
         #expect(throws: ProGANError.self) { try mirrored.validateAsReaderViews() }
     }
