@@ -88,6 +88,8 @@ struct TrainGAN: ParsableCommand {
     var guidanceAugment = false
     @Flag(help: "With --guidance-age-model: G's images must be read as the age reader reads real hands of their label (the label plus the reader's mean bias on the store's real images of that year and sex, measured when the run starts) instead of as the label itself.")
     var guidanceCalibrate = false
+    @Option(help: "With --guidance-age-model: how G's loss weighs a fake's distance from its age, squared (default; the pull fades near the target) | absolute (every fake pulled equally hard).")
+    var guidanceAgeLoss: String?
     @Option(help: "Minibatch standard-deviation group size.") var mbstdGroup: Int?
     @Option(help: "pool-before-activation (official code) | pool-after-activation (paper).") var downsampleOrder: String?
     @Option(help: "Thousand images per stabilisation.") var stabiliseKimg: Double?
@@ -208,7 +210,7 @@ struct TrainGAN: ParsableCommand {
     }
 
     var guidanceFlagsGiven: Bool {
-        guidanceAgeModel != nil || guidanceSexModel != nil || guidanceWeight != nil || guidanceFrom != nil || guidanceAugment || guidanceCalibrate
+        guidanceAgeModel != nil || guidanceSexModel != nil || guidanceWeight != nil || guidanceFrom != nil || guidanceAugment || guidanceCalibrate || guidanceAgeLoss != nil
     }
 
     /// The frozen readers of reader guidance: those the flags name for a new run (recorded in the
@@ -222,7 +224,7 @@ struct TrainGAN: ParsableCommand {
         }
         guard guidanceFlagsGiven else { return [] }
         guard guidanceAgeModel != nil || guidanceSexModel != nil else {
-            throw ValidationError("--guidance-weight, --guidance-from, --guidance-augment and --guidance-calibrate need --guidance-age-model or --guidance-sex-model")
+            throw ValidationError("--guidance-weight, --guidance-from, --guidance-augment, --guidance-calibrate and --guidance-age-loss need --guidance-age-model or --guidance-sex-model")
         }
         let readers = try BoneAgeLabelReader.guidanceReaders(ageModel: guidanceAgeModel, sexModel: guidanceSexModel)
         var guidance = ReaderGuidance(recording: readers)
@@ -230,6 +232,12 @@ struct TrainGAN: ParsableCommand {
         if let guidanceFrom { guidance.fromResolution = guidanceFrom }
         if guidanceAugment { guidance.augment = Augmentation.handReader }
         guidance.calibrate = guidanceCalibrate
+        if let guidanceAgeLoss {
+            guard let loss = GuidanceAgeLoss(rawValue: guidanceAgeLoss) else {
+                throw ValidationError("--guidance-age-loss: expected squared or absolute, got \(guidanceAgeLoss)")
+            }
+            guidance.ageLoss = loss
+        }
         o.conditionTraining?.readerGuidance = guidance
         try o.validate()
         return readers

@@ -133,6 +133,11 @@ public struct LabelConditioning: Codable, Sendable, Equatable {
         (predicted - scaledAge(labels.sliced(dim: 1, 0, 1))).square().mean()
     }
 
+    /// mean |ŝ − s| of scaled-age predictions ŝ [N, 1] against the ages of label rows [N, 2].
+    public func scaledAgeDistance(_ predicted: Tensor, labels: Tensor) -> Tensor {
+        (predicted - scaledAge(labels.sliced(dim: 1, 0, 1))).abs().mean()
+    }
+
     /// h(c) [N, featureCount] for label rows [N, 2].
     public func features(_ rows: Tensor) -> Tensor {
         precondition(rows.rank == 2 && rows.size(1) == 2, "LabelConditioning.features: label rows must be [N, 2], got \(rows.shape)")

@@ -36,9 +36,18 @@ public struct LabelReaderFile: Codable, Sendable, Equatable {
     }
 }
 
+/// How the age term weighs a fake's distance from its target age.
+public enum GuidanceAgeLoss: String, Codable, Sendable, CaseIterable {
+    /// Mean (s(â) − s(a))²: its pull on a fake is proportional to the fake's distance, so a fake
+    /// 12 months off (0.1 in scaled units) is pulled a fifth as hard as by `absolute`.
+    case squared
+    /// Mean |s(â) − s(a)|: every fake is pulled toward its target equally hard however near it is.
+    case absolute
+}
+
 /// Reader guidance, part of `ConditionTraining`: G's loss gains
-/// weight · (mean (s(â) − s(a))² + mean BCE(sex logit, sex)), with â the frozen age reader's
-/// reading of each fake, a its requested age (calibrated: a + b(a, sex), `ReaderCalibration`) and
+/// weight · (mean (s(â) − s(a))² (or mean |s(â) − s(a)|, `GuidanceAgeLoss`) + mean BCE(sex logit, sex)),
+/// with â the frozen age reader's reading of each fake, a its requested age (calibrated: a + b(a, sex), `ReaderCalibration`) and
 /// s the conditioning's scaled age (the auxiliary heads' units), from `fromResolution` on. Unlike
 /// D's auxiliary heads, the readers never learn from G's images, so G cannot teach them its own
 /// mistakes; they are trained on real hands only.
@@ -57,6 +66,8 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
     /// The age reader's bias on the run's real training images, measured when the run starts
     /// (`ProGANTrainingRun`) and kept for its resumes; nil until then, or uncalibrated.
     public var ageCalibration: ReaderCalibration?
+    /// The age term's penalty on each fake's distance from its target (`--guidance-age-loss`).
+    public var ageLoss = GuidanceAgeLoss.squared
 
     public init(age: LabelReaderFile? = nil, sex: LabelReaderFile? = nil, weight: Double = 1, fromResolution: Int = 32) {
         self.age = age
@@ -66,7 +77,7 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case age, sex, weight, fromResolution, augment, calibrate, ageCalibration
+        case age, sex, weight, fromResolution, augment, calibrate, ageCalibration, ageLoss
     }
 
     public init(from decoder: Decoder) throws {
@@ -76,6 +87,7 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         augment = try c.decodeIfPresent(Augmentation.self, forKey: .augment)
         calibrate = try c.decodeIfPresent(Bool.self, forKey: .calibrate) ?? false
         ageCalibration = try c.decodeIfPresent(ReaderCalibration.self, forKey: .ageCalibration)
+        ageLoss = try c.decodeIfPresent(GuidanceAgeLoss.self, forKey: .ageLoss) ?? .squared
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -87,6 +99,7 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         try c.encodeIfPresent(augment, forKey: .augment)
         if calibrate { try c.encode(calibrate, forKey: .calibrate) }
         try c.encodeIfPresent(ageCalibration, forKey: .ageCalibration)
+        if ageLoss != .squared { try c.encode(ageLoss, forKey: .ageLoss) }
     }
 
     /// Guidance that records `readers`, each under the label it reads (`check` refuses a second one).
@@ -117,6 +130,9 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         try augment?.validateAsReaderViews()
         if calibrate, age == nil {
             throw ProGANError.invalidOption("guidance-calibrate", "calibrates the age reader; give --guidance-age-model")
+        }
+        if ageLoss != .squared, age == nil {
+            throw ProGANError.invalidOption("guidance-age-loss", "weighs the age reader's term; give --guidance-age-model")
         }
         if ageCalibration != nil, !calibrate {
             throw ProGANError.invalidOption("guidance-calibrate", "the options hold an age calibration but do not ask for one")
@@ -168,7 +184,11 @@ public struct ReaderGuidanceLoss {
             switch reader.attribute {
             case .age:
                 let targets = guidance.ageCalibration?.readingTargets(labels: labels) ?? labels
-                term = conditioning.scaledAgeError(conditioning.scaledAge(reading), labels: targets)
+                let predicted = conditioning.scaledAge(reading)
+                switch guidance.ageLoss {
+                case .squared: term = conditioning.scaledAgeError(predicted, labels: targets)
+                case .absolute: term = conditioning.scaledAgeDistance(predicted, labels: targets)
+                }
             case .sex:
                 term = binaryCrossEntropyWithLogits(reading, labels.sliced(dim: 1, 1, 2))
             }
