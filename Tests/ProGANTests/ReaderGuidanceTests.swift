@@ -55,6 +55,40 @@ func guidedOptions(weight: Double = 1, fromResolution: Int = 4, sex: Bool = true
                                                                      readers: []).applies(atResolution: 4))
     }
 
+    @Test func absoluteAgeLossMatchesAHandComputation() {
+        let conditioning = LabelConditioning()
+        var guidance = ReaderGuidance(weight: 2)
+        guidance.ageLoss = .absolute
+        let loss = ReaderGuidanceLoss(guidance: guidance, conditioning: conditioning, readers: [MeanPixelReader(.age)])
+        // Mean pixels 0.5 and −0.25: read at 150 and 105 months, asked for 120 and 48.
+        let images = Tensor.cat([Tensor.full([1, 1, 4, 4], 0.5), Tensor.full([1, 1, 4, 4], -0.25)])
+        let rows = HandLabel.rows([HandLabel(ageMonths: 120, sex: .female), HandLabel(ageMonths: 48, sex: .male)])
+        func s(_ months: Double) -> Double { 2 * months / conditioning.ageScaleMonths - 1 }
+        let expected = 2 * (abs(s(150) - s(120)) + abs(s(105) - s(48))) / 2
+        let value = loss(images: images, labels: rows).item()
+        #expect(abs(value - expected) < 1e-5, "\(value) against \(expected)")
+        // Its pull on each image does not fade near the target: d/d(mean pixel) = weight · 60 · (2/scale) / N.
+        let near = Tensor.full([1, 1, 4, 4], 0.01).requiringGrad()
+        loss(images: near, labels: HandLabel.rows([HandLabel(ageMonths: 120, sex: .female)])).backward()
+        let pull = near.grad!.sum().item()
+        #expect(abs(pull - 2 * 60 * 2 / conditioning.ageScaleMonths) < 1e-5, "\(pull)")
+    }
+
+    @Test func ageLossIsRecordedOnlyWhenItIsNotTheDefault() throws {
+        var guidance = guidedOptions().conditionTraining!.readerGuidance!
+        let squared = try JSONEncoder().encode(guidance)
+        #expect(!String(decoding: squared, as: UTF8.self).contains("ageLoss"))
+        #expect(try JSONDecoder().decode(ReaderGuidance.self, from: squared).ageLoss == .squared)
+        guidance.ageLoss = .absolute
+        #expect(try JSONDecoder().decode(ReaderGuidance.self, from: JSONEncoder().encode(guidance)) == guidance)
+        var sexOnly = guidedOptions()
+        sexOnly.conditionTraining!.readerGuidance!.age = nil
+        sexOnly.conditionTraining!.readerGuidance!.ageLoss = .absolute
+        #expect(throws: ProGANError.invalidOption("guidance-age-loss", "weighs the age reader's term; give --guidance-age-model")) {
+            try sexOnly.validate()
+        }
+    }
+
     @Test func readersMustBeTheRecordedOnes() throws {
         let options = guidedOptions()
         try options.validate()
