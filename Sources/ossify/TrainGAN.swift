@@ -234,7 +234,7 @@ struct TrainGAN: ParsableCommand {
         guidance.calibrate = guidanceCalibrate
         if let guidanceAgeLoss {
             guard let loss = GuidanceAgeLoss(rawValue: guidanceAgeLoss) else {
-                throw ValidationError("--guidance-age-loss: expected squared or absolute, got \(guidanceAgeLoss)")
+                throw ValidationError("--guidance-age-loss: expected \(GuidanceAgeLoss.allCases.map(\.rawValue).joined(separator: " or ")), got \(guidanceAgeLoss)")
             }
             guidance.ageLoss = loss
         }

@@ -128,14 +128,14 @@ public struct LabelConditioning: Codable, Sendable, Equatable {
     /// s = 2·age/scale − 1: bone age in about [−1, 1].
     public func scaledAge(_ months: Tensor) -> Tensor { months * (2 / ageScaleMonths) - 1 }
 
-    /// mean (ŝ − s)² of scaled-age predictions ŝ [N, 1] against the ages of label rows [N, 2].
-    public func scaledAgeError(_ predicted: Tensor, labels: Tensor) -> Tensor {
-        (predicted - scaledAge(labels.sliced(dim: 1, 0, 1))).square().mean()
+    /// ŝ − s [N, 1] of scaled-age predictions ŝ [N, 1] against the ages of label rows [N, 2].
+    public func scaledAgeResidual(_ predicted: Tensor, labels: Tensor) -> Tensor {
+        predicted - scaledAge(labels.sliced(dim: 1, 0, 1))
     }
 
-    /// mean |ŝ − s| of scaled-age predictions ŝ [N, 1] against the ages of label rows [N, 2].
-    public func scaledAgeDistance(_ predicted: Tensor, labels: Tensor) -> Tensor {
-        (predicted - scaledAge(labels.sliced(dim: 1, 0, 1))).abs().mean()
+    /// mean (ŝ − s)² of scaled-age predictions ŝ [N, 1] against the ages of label rows [N, 2].
+    public func scaledAgeError(_ predicted: Tensor, labels: Tensor) -> Tensor {
+        scaledAgeResidual(predicted, labels: labels).square().mean()
     }
 
     /// h(c) [N, featureCount] for label rows [N, 2].

@@ -43,12 +43,21 @@ public enum GuidanceAgeLoss: String, Codable, Sendable, CaseIterable {
     case squared
     /// Mean |s(â) − s(a)|: every fake is pulled toward its target equally hard however near it is.
     case absolute
+
+    /// The term for residuals ŝ − s [N, 1] of the readings against their targets, in scaled units.
+    func penalty(_ residual: Tensor) -> Tensor {
+        switch self {
+        case .squared: residual.square().mean()
+        case .absolute: residual.abs().mean()
+        }
+    }
 }
 
 /// Reader guidance, part of `ConditionTraining`: G's loss gains
 /// weight · (mean (s(â) − s(a))² (or mean |s(â) − s(a)|, `GuidanceAgeLoss`) + mean BCE(sex logit, sex)),
-/// with â the frozen age reader's reading of each fake, a its requested age (calibrated: a + b(a, sex), `ReaderCalibration`) and
-/// s the conditioning's scaled age (the auxiliary heads' units), from `fromResolution` on. Unlike
+/// with â the frozen age reader's reading of each fake, a its requested age (calibrated:
+/// a + b(a, sex), `ReaderCalibration`) and s the conditioning's scaled age (the auxiliary heads'
+/// units), from `fromResolution` on. Unlike
 /// D's auxiliary heads, the readers never learn from G's images, so G cannot teach them its own
 /// mistakes; they are trained on real hands only.
 public struct ReaderGuidance: Codable, Sendable, Equatable {
@@ -184,11 +193,7 @@ public struct ReaderGuidanceLoss {
             switch reader.attribute {
             case .age:
                 let targets = guidance.ageCalibration?.readingTargets(labels: labels) ?? labels
-                let predicted = conditioning.scaledAge(reading)
-                switch guidance.ageLoss {
-                case .squared: term = conditioning.scaledAgeError(predicted, labels: targets)
-                case .absolute: term = conditioning.scaledAgeDistance(predicted, labels: targets)
-                }
+                term = guidance.ageLoss.penalty(conditioning.scaledAgeResidual(conditioning.scaledAge(reading), labels: targets))
             case .sex:
                 term = binaryCrossEntropyWithLogits(reading, labels.sliced(dim: 1, 1, 2))
             }
