@@ -34,22 +34,27 @@ public final class BoneAgeLabelReader: LabelReader {
         }
     }
 
-    /// The readers named by `--guidance-age-model` and `--guidance-sex-model`, each checked to read
-    /// what its option says.
-    public static func guidanceReaders(ageModel: String?, sexModel: String?) throws -> [BoneAgeLabelReader] {
-        let age = try ageModel.map { try BoneAgeLabelReader(path: $0) }
+    /// The readers named by `--guidance-age-model` (one, or several for an ensemble) and
+    /// `--guidance-sex-model`, each checked to read what its option says.
+    public static func guidanceReaders(ageModels: [String], sexModel: String?) throws -> [BoneAgeLabelReader] {
+        let ages = try ageModels.map { try BoneAgeLabelReader(path: $0) }
         let sex = try sexModel.map { try BoneAgeLabelReader(path: $0) }
-        if let age, age.attribute != .age {
-            throw ProGANError.invalidOption("guidance-age-model", "\(age.path) is a sex classifier; give it to --guidance-sex-model")
+        if let misplaced = ages.first(where: { $0.attribute != .age }) {
+            throw ProGANError.invalidOption("guidance-age-model", "\(misplaced.path) is a sex classifier; give it to --guidance-sex-model")
         }
         if let sex, sex.attribute != .sex {
             throw ProGANError.invalidOption("guidance-sex-model", "\(sex.path) reads bone age, not sex; give it to --guidance-age-model")
         }
-        return [age, sex].compactMap { $0 }
+        return ages + [sex].compactMap { $0 }
+    }
+
+    /// The readers named by `--guidance-age-model` and `--guidance-sex-model`, one of each at most.
+    public static func guidanceReaders(ageModel: String?, sexModel: String?) throws -> [BoneAgeLabelReader] {
+        try guidanceReaders(ageModels: ageModel.map { [$0] } ?? [], sexModel: sexModel)
     }
 
     /// Loads the readers a run's reader guidance records.
     public static func readers(of guidance: ReaderGuidance?) throws -> [BoneAgeLabelReader] {
-        try [guidance?.age, guidance?.sex].compactMap { $0 }.map { try BoneAgeLabelReader(path: $0.path) }
+        try ((guidance?.ages ?? []) + [guidance?.sex].compactMap { $0 }).map { try BoneAgeLabelReader(path: $0.path) }
     }
 }

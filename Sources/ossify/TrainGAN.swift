@@ -77,8 +77,8 @@ struct TrainGAN: ParsableCommand {
     var labelNoise: Double?
     @Option(help: "With --condition: on (default) puts images of one label in each minibatch-stddev group of D, so it sees per-label diversity; off mixes labels.")
     var labelGroups: String?
-    @Option(help: "With --condition age: a bone-age CNN (train-age, trained on real images) that G's images must be read by as their label's age (reader guidance).")
-    var guidanceAgeModel: String?
+    @Option(help: "With --condition age: a bone-age CNN (train-age, trained on real images) that G's images must be read by as their label's age (reader guidance). Repeat it for an ensemble: every reader must read them so, each weighing 1/n of the age term.")
+    var guidanceAgeModel: [String] = []
     @Option(help: "With --condition sex: a sex classifier (train-age --target sex) that G's images must be read by as their label's sex.")
     var guidanceSexModel: String?
     @Option(help: "With a guidance model: weight of the readers' terms in G's loss (default 1).") var guidanceWeight: Double?
@@ -210,7 +210,7 @@ struct TrainGAN: ParsableCommand {
     }
 
     var guidanceFlagsGiven: Bool {
-        guidanceAgeModel != nil || guidanceSexModel != nil || guidanceWeight != nil || guidanceFrom != nil || guidanceAugment || guidanceCalibrate || guidanceAgeLoss != nil
+        !guidanceAgeModel.isEmpty || guidanceSexModel != nil || guidanceWeight != nil || guidanceFrom != nil || guidanceAugment || guidanceCalibrate || guidanceAgeLoss != nil
     }
 
     /// The frozen readers of reader guidance: those the flags name for a new run (recorded in the
@@ -223,10 +223,10 @@ struct TrainGAN: ParsableCommand {
             return try BoneAgeLabelReader.readers(of: o.conditionTraining?.readerGuidance)
         }
         guard guidanceFlagsGiven else { return [] }
-        guard guidanceAgeModel != nil || guidanceSexModel != nil else {
+        guard !guidanceAgeModel.isEmpty || guidanceSexModel != nil else {
             throw ValidationError("--guidance-weight, --guidance-from, --guidance-augment, --guidance-calibrate and --guidance-age-loss need --guidance-age-model or --guidance-sex-model")
         }
-        let readers = try BoneAgeLabelReader.guidanceReaders(ageModel: guidanceAgeModel, sexModel: guidanceSexModel)
+        let readers = try BoneAgeLabelReader.guidanceReaders(ageModels: guidanceAgeModel, sexModel: guidanceSexModel)
         var guidance = ReaderGuidance(recording: readers)
         if let guidanceWeight { guidance.weight = guidanceWeight }
         if let guidanceFrom { guidance.fromResolution = guidanceFrom }

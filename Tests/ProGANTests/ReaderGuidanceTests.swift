@@ -6,23 +6,26 @@ import Testing
 import Torch
 import TorchNN
 
-/// A reader whose reading is affine in the mean pixel: age = 120 + 60·mean, sex logit = 4·mean.
+/// A reader whose reading is affine in the mean pixel: age = 120 + slope·mean (slope 60 unless
+/// given), sex logit = 4·mean.
 final class MeanPixelReader: LabelReader {
     let attribute: ConditionAttribute
     let path: String
     let fingerprint: String
+    let ageSlope: Double
 
-    init(_ attribute: ConditionAttribute, fingerprint: String = "f") {
+    init(_ attribute: ConditionAttribute, fingerprint: String = "f", ageSlope: Double = 60, name: String? = nil) {
         self.attribute = attribute
-        path = "/readers/\(attribute.rawValue).safetensors"
+        path = "/readers/\(name ?? attribute.rawValue).safetensors"
         self.fingerprint = fingerprint
+        self.ageSlope = ageSlope
     }
 
     func move(to device: Device) {}
 
     func read(_ images: Tensor, labels: Tensor) -> Tensor {
         let mean = images.mean(dims: [1, 2, 3])
-        return attribute == .age ? mean * 60 + 120 : mean * 4
+        return attribute == .age ? mean * ageSlope + 120 : mean * 4
     }
 }
 

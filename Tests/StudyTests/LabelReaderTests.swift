@@ -63,6 +63,13 @@ struct LabelReaderTests {
         #expect { try BoneAgeLabelReader.guidanceReaders(ageModel: nil, sexModel: age) } throws: {
             "\($0)".contains("guidance-sex-model") && "\($0)".contains("age.safetensors reads bone age")
         }
+        // An ensemble keeps its age readers in the order given, and a sex classifier among them is refused.
+        let ensemble = try BoneAgeLabelReader.guidanceReaders(ageModels: [age, age], sexModel: sex)
+        #expect(ensemble.map(\.attribute) == [.age, .age, .sex])
+        #expect(try BoneAgeLabelReader.readers(of: ReaderGuidance(recording: ensemble)).map(\.attribute) == [.age, .age, .sex])
+        #expect { try BoneAgeLabelReader.guidanceReaders(ageModels: [age, sex], sexModel: nil) } throws: {
+            "\($0)".contains("guidance-age-model") && "\($0)".contains("sex.safetensors is a sex classifier")
+        }
     }
 
     @Test func aSexReaderGivesTheClassifiersLogit() throws {

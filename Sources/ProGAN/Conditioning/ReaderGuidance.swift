@@ -57,11 +57,18 @@ public enum GuidanceAgeLoss: String, Codable, Sendable, CaseIterable {
 /// weight · (mean (s(â) − s(a))² (or mean |s(â) − s(a)|, `GuidanceAgeLoss`) + mean BCE(sex logit, sex)),
 /// with â the frozen age reader's reading of each fake, a its requested age (calibrated:
 /// a + b(a, sex), `ReaderCalibration`) and s the conditioning's scaled age (the auxiliary heads'
-/// units), from `fromResolution` on. Unlike
+/// units), from `fromResolution` on. With several age readers the age term is the mean of each
+/// reader's term, so every one of them must read a fake as its age. Unlike
 /// D's auxiliary heads, the readers never learn from G's images, so G cannot teach them its own
 /// mistakes; they are trained on real hands only.
 public struct ReaderGuidance: Codable, Sendable, Equatable {
-    public var age: LabelReaderFile?
+    /// The age readers, in the order given (`--guidance-age-model`, repeated for an ensemble).
+    public var ages: [LabelReaderFile] = []
+    /// The age reader when there is one; setting it replaces every age reader.
+    public var age: LabelReaderFile? {
+        get { ages.first }
+        set { ages = newValue.map { [$0] } ?? [] }
+    }
     public var sex: LabelReaderFile?
     public var weight = 1.0
     /// The readers see G's images from this training resolution on (upsampled to their own).
@@ -86,7 +93,7 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case age, sex, weight, fromResolution, augment, calibrate, ageCalibration, ageLoss
+        case age, ages, sex, weight, fromResolution, augment, calibrate, ageCalibration, ageLoss
     }
 
     public init(from decoder: Decoder) throws {
@@ -97,11 +104,18 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         calibrate = try c.decodeIfPresent(Bool.self, forKey: .calibrate) ?? false
         ageCalibration = try c.decodeIfPresent(ReaderCalibration.self, forKey: .ageCalibration)
         ageLoss = try c.decodeIfPresent(GuidanceAgeLoss.self, forKey: .ageLoss) ?? .squared
+        if let ensemble = try c.decodeIfPresent([LabelReaderFile].self, forKey: .ages) {
+            guard age == nil else {
+                throw DecodingError.dataCorruptedError(forKey: .ages, in: c, debugDescription: "reader guidance records both age and ages; expected one of them")
+            }
+            ages = ensemble
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(age, forKey: .age)
+        // One age reader is recorded as before, so options files of single-reader runs are unchanged.
+        if ages.count > 1 { try c.encode(ages, forKey: .ages) } else { try c.encodeIfPresent(age, forKey: .age) }
         try c.encodeIfPresent(sex, forKey: .sex)
         try c.encode(weight, forKey: .weight)
         try c.encode(fromResolution, forKey: .fromResolution)
@@ -111,10 +125,11 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         if ageLoss != .squared { try c.encode(ageLoss, forKey: .ageLoss) }
     }
 
-    /// Guidance that records `readers`, each under the label it reads (`check` refuses a second one).
+    /// Guidance that records `readers`, each under the label it reads: every age reader, in order,
+    /// and the sex reader (`check` refuses a second one).
     public init(recording readers: [LabelReader], weight: Double = 1, fromResolution: Int = 32) {
-        self.init(age: readers.first { $0.attribute == .age }?.file, sex: readers.first { $0.attribute == .sex }?.file,
-                  weight: weight, fromResolution: fromResolution)
+        self.init(sex: readers.first { $0.attribute == .sex }?.file, weight: weight, fromResolution: fromResolution)
+        ages = readers.filter { $0.attribute == .age }.map(\.file)
     }
 
     /// Whether G's images at `resolution` are read.
@@ -140,6 +155,13 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         if calibrate, age == nil {
             throw ProGANError.invalidOption("guidance-calibrate", "calibrates the age reader; give --guidance-age-model")
         }
+        if calibrate, ages.count > 1 {
+            throw ProGANError.invalidOption("guidance-calibrate", "calibrates one age reader, but \(ages.count) were given to --guidance-age-model")
+        }
+        if let repeated = Dictionary(grouping: ages, by: \.fingerprint).values.first(where: { $0.count > 1 }) {
+            let what = repeated[0].path == repeated[1].path ? "\(repeated[0].path) is given twice" : "\(repeated[0].path) and \(repeated[1].path) have the same weights"
+            throw ProGANError.invalidOption("guidance-age-model", "\(what); an ensemble needs different readers")
+        }
         if ageLoss != .squared, age == nil {
             throw ProGANError.invalidOption("guidance-age-loss", "weighs the age reader's term; give --guidance-age-model")
         }
@@ -148,20 +170,17 @@ public struct ReaderGuidance: Codable, Sendable, Equatable {
         }
     }
 
-    /// Checks that `readers` are the ones recorded (one per recorded file, same weights).
+    /// Checks that `readers` are the ones recorded (one per recorded file, in order, same weights).
     public func check(_ readers: [LabelReader]) throws {
-        for (attribute, file, option) in [(ConditionAttribute.age, age, "guidance-age-model"), (.sex, sex, "guidance-sex-model")] {
+        for (attribute, files, option) in [(ConditionAttribute.age, ages, "guidance-age-model"), (.sex, sex.map { [$0] } ?? [], "guidance-sex-model")] {
             let given = readers.filter { $0.attribute == attribute }
-            guard let file else {
-                if let extra = given.first {
-                    throw ProGANError.invalidOption(option, "the run records no \(attribute.rawValue) reader, but \(extra.path) was given")
-                }
-                continue
+            if files.isEmpty, let extra = given.first {
+                throw ProGANError.invalidOption(option, "the run records no \(attribute.rawValue) reader, but \(extra.path) was given")
             }
-            guard given.count == 1, let reader = given.first else {
-                throw ProGANError.invalidOption(option, "the run is guided by the \(attribute.rawValue) reader \(file.path); it must be loaded (ossify train-gan loads it from options.json)")
+            guard given.count == files.count else {
+                throw ProGANError.invalidOption(option, "the run is guided by the \(attribute.rawValue) reader\(files.count > 1 ? "s" : "") \(files.map(\.path).joined(separator: ", ")); got \(given.count) (ossify train-gan loads them from options.json)")
             }
-            guard reader.fingerprint == file.fingerprint else {
+            for (reader, file) in zip(given, files) where reader.fingerprint != file.fingerprint {
                 throw ProGANError.invalidOption(option, "\(reader.path) has weights \(reader.fingerprint), but the run was guided by \(file.path) with weights \(file.fingerprint)")
             }
         }
@@ -187,13 +206,15 @@ public struct ReaderGuidanceLoss {
     /// augments) and their label rows [N, 2].
     public func callAsFunction(images: Tensor, labels: Tensor) -> Tensor {
         var total: Tensor?
+        let ageReaders = Double(readers.count { $0.attribute == .age })
         for reader in readers {
             let reading = reader.read(images, labels: labels).reshaped([-1, 1])
-            let term: Tensor
+            var term: Tensor
             switch reader.attribute {
             case .age:
                 let targets = guidance.ageCalibration?.readingTargets(labels: labels) ?? labels
                 term = guidance.ageLoss.penalty(conditioning.scaledAgeResidual(conditioning.scaledAge(reading), labels: targets))
+                if ageReaders > 1 { term = term * (1 / ageReaders) }
             case .sex:
                 term = binaryCrossEntropyWithLogits(reading, labels.sliced(dim: 1, 1, 2))
             }
