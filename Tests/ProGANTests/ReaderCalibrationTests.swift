@@ -70,7 +70,7 @@ import Torch
 
     /// A store's training images (the hold-out left out) read by the reader, against a hand computation.
     @Test func aStoreIsReadImageByImageWithoutItsHeldOutChildren() throws {
-        let folder = try temporaryFolder()
+        let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = (folder as NSString).appendingPathComponent("store")
         let writer = try PackedStoreWriter(destination: path, resolution: 8)
