@@ -48,11 +48,6 @@ public final class BoneAgeLabelReader: LabelReader {
         return ages + [sex].compactMap { $0 }
     }
 
-    /// The readers named by `--guidance-age-model` and `--guidance-sex-model`, one of each at most.
-    public static func guidanceReaders(ageModel: String?, sexModel: String?) throws -> [BoneAgeLabelReader] {
-        try guidanceReaders(ageModels: ageModel.map { [$0] } ?? [], sexModel: sexModel)
-    }
-
     /// Loads the readers a run's reader guidance records.
     public static func readers(of guidance: ReaderGuidance?) throws -> [BoneAgeLabelReader] {
         try ((guidance?.ages ?? []) + [guidance?.sex].compactMap { $0 }).map { try BoneAgeLabelReader(path: $0.path) }

@@ -59,8 +59,8 @@ struct Bench: ParsableCommand {
         var labelModulation = false
         @Option(help: "With --condition: the mismatched-label term's weight (train-gan --mismatch-weight).")
         var mismatchWeight: Double?
-        @Option(help: "With --condition: also time the step guided by this bone-age CNN (train-gan --guidance-age-model), against the conditional step.")
-        var guidanceAgeModel: String?
+        @Option(help: "With --condition: also time the step guided by this bone-age CNN (train-gan --guidance-age-model; repeat it for an ensemble), against the conditional step.")
+        var guidanceAgeModel: [String] = []
         @Option(help: "With --condition: also time the step guided by this sex classifier (train-gan --guidance-sex-model).")
         var guidanceSexModel: String?
         @Flag(help: "Instead: the step's cost with each realism lever on (host syncs per tick, lazy penalty, R1, DiffAugment, EMA half-life) against the plain step, and channels-last in the PyTorch peer.")
@@ -78,7 +78,7 @@ struct Bench: ParsableCommand {
             if levers && (nproc ?? 1) > 1 {
                 throw ValidationError("--levers times one process; leave out --nproc (the data-parallel step is timed without --levers)")
             }
-            if (guidanceAgeModel != nil || guidanceSexModel != nil) && (levers || (nproc ?? 1) > 1) {
+            if (!guidanceAgeModel.isEmpty || guidanceSexModel != nil) && (levers || (nproc ?? 1) > 1) {
                 throw ValidationError("--guidance-*-model times one process beside the conditional step; leave out --levers and --nproc")
             }
             if let context = try DistributedContext.join(try LaunchEnvironment.detect()) {
@@ -101,10 +101,10 @@ struct Bench: ParsableCommand {
                 if let mismatchWeight {
                     configuration.conditionTraining.mismatchWeight = mismatchWeight
                 }
-            } else if labelModulation || mismatchWeight != nil || guidanceAgeModel != nil || guidanceSexModel != nil {
+            } else if labelModulation || mismatchWeight != nil || !guidanceAgeModel.isEmpty || guidanceSexModel != nil {
                 throw ValidationError("--label-modulation, --mismatch-weight and --guidance-*-model need --condition")
             }
-            let readers = try BoneAgeLabelReader.guidanceReaders(ageModel: guidanceAgeModel, sexModel: guidanceSexModel)
+            let readers = try BoneAgeLabelReader.guidanceReaders(ageModels: guidanceAgeModel, sexModel: guidanceSexModel)
             if levers {
                 guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
                 try LeverStepBenchmark.run(configuration, rounds: rounds, python: python) { print($0); flushOutput() }

@@ -54,13 +54,13 @@ struct LabelReaderTests {
         let root = DemoTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let age = try Self.tinyAgeModel(in: root), sex = try Self.tinySexModel(in: root).1
-        let readers = try BoneAgeLabelReader.guidanceReaders(ageModel: age, sexModel: sex)
+        let readers = try BoneAgeLabelReader.guidanceReaders(ageModels: [age], sexModel: sex)
         #expect(readers.map(\.attribute) == [.age, .sex])
-        #expect(try BoneAgeLabelReader.guidanceReaders(ageModel: nil, sexModel: sex).map(\.attribute) == [.sex])
-        #expect { try BoneAgeLabelReader.guidanceReaders(ageModel: sex, sexModel: nil) } throws: {
+        #expect(try BoneAgeLabelReader.guidanceReaders(ageModels: [], sexModel: sex).map(\.attribute) == [.sex])
+        #expect { try BoneAgeLabelReader.guidanceReaders(ageModels: [sex], sexModel: nil) } throws: {
             "\($0)".contains("guidance-age-model") && "\($0)".contains("sex.safetensors is a sex classifier")
         }
-        #expect { try BoneAgeLabelReader.guidanceReaders(ageModel: nil, sexModel: age) } throws: {
+        #expect { try BoneAgeLabelReader.guidanceReaders(ageModels: [], sexModel: age) } throws: {
             "\($0)".contains("guidance-sex-model") && "\($0)".contains("age.safetensors reads bone age")
         }
         // An ensemble keeps its age readers in the order given, and a sex classifier among them is refused.

@@ -192,11 +192,14 @@ public struct ReaderGuidanceLoss {
     public let guidance: ReaderGuidance
     public let conditioning: LabelConditioning
     public let readers: [LabelReader]
+    /// How many age readers share the age term (an ensemble when more than one).
+    let ageReaderCount: Int
 
     public init(guidance: ReaderGuidance, conditioning: LabelConditioning, readers: [LabelReader]) {
         self.guidance = guidance
         self.conditioning = conditioning
         self.readers = readers
+        ageReaderCount = readers.count { $0.attribute == .age }
     }
 
     /// Whether G's images at `resolution` are read.
@@ -206,7 +209,6 @@ public struct ReaderGuidanceLoss {
     /// augments) and their label rows [N, 2].
     public func callAsFunction(images: Tensor, labels: Tensor) -> Tensor {
         var total: Tensor?
-        let ageReaders = Double(readers.count { $0.attribute == .age })
         for reader in readers {
             let reading = reader.read(images, labels: labels).reshaped([-1, 1])
             var term: Tensor
@@ -214,7 +216,7 @@ public struct ReaderGuidanceLoss {
             case .age:
                 let targets = guidance.ageCalibration?.readingTargets(labels: labels) ?? labels
                 term = guidance.ageLoss.penalty(conditioning.scaledAgeResidual(conditioning.scaledAge(reading), labels: targets))
-                if ageReaders > 1 { term = term * (1 / ageReaders) }
+                if ageReaderCount > 1 { term = term * (1 / Double(ageReaderCount)) }
             case .sex:
                 term = binaryCrossEntropyWithLogits(reading, labels.sliced(dim: 1, 1, 2))
             }

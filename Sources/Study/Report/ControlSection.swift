@@ -98,8 +98,12 @@ extension StudyReport {
     /// "bone-age CNN and sex classifier, weight 1, from 32²", or "none".
     static func guidanceDescription(_ guidance: ReaderGuidance?) -> String {
         guard let guidance else { return "none" }
-        let ageReaders = guidance.ages.count > 1 ? "\(guidance.ages.count) bone-age CNNs" : "bone-age CNN"
-        let readers = [guidance.age.map { _ in ageReaders }, guidance.sex.map { _ in "sex classifier" }].compactMap { $0 }
+        let ageReaders: String? = switch guidance.ages.count {
+        case 0: nil
+        case 1: "bone-age CNN"
+        case let count: "\(count) bone-age CNNs"
+        }
+        let readers = [ageReaders, guidance.sex.map { _ in "sex classifier" }].compactMap { $0 }
         return readers.joined(separator: " and ") + String(format: ", weight %g, from %d²", guidance.weight, guidance.fromResolution)
             + (guidance.augment == nil ? "" : ", reading randomly warped and re-lit views") + " (fidelity must be read by other readers)"
     }
