@@ -56,13 +56,29 @@ import Testing
         }
         #expect(girlsAheadSomewhere)
         let finger = OssificationCentre.named(.proximalPhalanxEpiphysis, ray: 3)
-        #expect(HandMaturity(boneAgeMonths: 168, isMale: false).fusion(of: finger)
-            > HandMaturity(boneAgeMonths: 168, isMale: true).fusion(of: finger) + 0.3)
-        // Girls' phalangeal growth plates close at 13–15 years, boys' at 15–17.
+        #expect(HandMaturity(boneAgeMonths: 180, isMale: false).fusion(of: finger)
+            > HandMaturity(boneAgeMonths: 180, isMale: true).fusion(of: finger) + 0.3)
+        // Girls' phalangeal growth plates close at 13–16 years, boys' at 15–17.
         #expect(HandMaturity(boneAgeMonths: 156, isMale: false).fusion(of: finger) < 0.5)
-        #expect(HandMaturity(boneAgeMonths: 180, isMale: false).fusion(of: finger) == 1)
+        #expect(HandMaturity(boneAgeMonths: 192, isMale: false).fusion(of: finger) == 1)
         #expect(HandMaturity(boneAgeMonths: 180, isMale: true).fusion(of: finger) < 0.5)
         #expect(HandMaturity(boneAgeMonths: 204, isMale: true).fusion(of: finger) == 1)
+    }
+
+    @Test func girlsKeepMaturingUntilAdultAsBoysDo() {
+        let girls = stride(from: 0.0, through: 228, by: 1).map { HandMaturity.maleEquivalentMonths(ofGirlsBoneAge: $0) }
+        for (month, (earlier, later)) in zip(girls, girls.dropFirst()).enumerated() {
+            #expect(later > earlier, "month \(month + 1): \(later) after \(earlier)")
+        }
+        #expect(HandMaturity.maleEquivalentMonths(ofGirlsBoneAge: 60) == 60 / HandMaturity.femaleTempo)
+        #expect(abs(HandMaturity.maleEquivalentMonths(ofGirlsBoneAge: HandMaturity.adultMonths) - HandMaturity.adultMonths) < 1e-9)
+        #expect(HandMaturity.maleEquivalentMonths(ofGirlsBoneAge: 228) == 228)
+        // Each of the last years of a girl's bone age shows on her radius, as on Greulich–Pyle's plates;
+        // with the childhood tempo alone her radius was closed at 15 years.
+        let radius = OssificationCentre.named(.radiusEpiphysis)
+        let fusion = [180.0, 192, 204, 216].map { HandMaturity(boneAgeMonths: $0, isMale: false).fusion(of: radius) }
+        #expect(fusion == fusion.sorted() && Set(fusion).count == 4, "\(fusion)")
+        #expect(fusion[0] < 0.1 && fusion[3] == 1, "\(fusion)")
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A site where bone forms in the cartilage of the growing hand and wrist. Timings are on the boys'
-/// timeline in months (Greulich–Pyle-like averages); girls reach each stage at `HandMaturity.femaleTempo`
-/// of the boys' age.
+/// timeline in months (Greulich–Pyle-like averages); girls reach them earlier, by
+/// `HandMaturity.maleEquivalentMonths(ofGirlsBoneAge:)`.
 public struct OssificationCentre: Hashable, Sendable, CustomStringConvertible {
     public enum Site: String, Sendable, CaseIterable {
         case capitate, hamate, triquetrum, lunate, trapezium, trapezoid, scaphoid, pisiform
@@ -69,8 +69,27 @@ public struct OssificationCentre: Hashable, Sendable, CustomStringConvertible {
 /// how large they are, how far each growth plate has closed, and how far the hand has grown.
 /// Everything is non-decreasing in bone age for a fixed individual (fixed jitter seed).
 public struct HandMaturity: Sendable {
-    /// Girls reach each skeletal stage at this fraction of the boys' age.
+    /// Through childhood girls reach each skeletal stage at this fraction of the boys' age.
     public static let femaleTempo = 0.85
+    /// The bone age at which a boy's skeleton is adult: his last growth plate, the radius's, has closed.
+    public static let adultMonths = 216.0
+    /// From this bone age on, the girls' remaining stages spread out, so that a girl is adult at
+    /// `adultMonths` as a boy is. With `femaleTempo` alone a girl would be adult at 15.3 years, and
+    /// girls of 15, 16 and 17 years (Greulich–Pyle has a plate for each) would show one hand.
+    static let femaleStretchFromMonths = 96.0
+
+    /// The age on the boys' timeline at which a boy's skeleton looks like a girl's of this bone age:
+    /// `femaleTempo` of the boys' pace up to `femaleStretchFromMonths`, then a pace that slows evenly
+    /// so that the two timelines meet at `adultMonths`; beyond it the two sexes stay alike.
+    public static func maleEquivalentMonths(ofGirlsBoneAge months: Double) -> Double {
+        let start = femaleStretchFromMonths
+        guard months > start else { return max(0, months / femaleTempo) }
+        guard months < adultMonths else { return months }
+        let span = adultMonths - start
+        let slowing = (adultMonths / femaleTempo - adultMonths) / (span * span)
+        let past = months - start
+        return months / femaleTempo - slowing * past * past
+    }
 
     public let boneAgeMonths: Double
     public let isMale: Bool
@@ -83,7 +102,7 @@ public struct HandMaturity: Sendable {
     public init(boneAgeMonths: Double, isMale: Bool, jitterSeed: UInt64? = nil) {
         self.boneAgeMonths = boneAgeMonths
         self.isMale = isMale
-        maleEquivalentMonths = max(0, isMale ? boneAgeMonths : boneAgeMonths / HandMaturity.femaleTempo)
+        maleEquivalentMonths = isMale ? max(0, boneAgeMonths) : HandMaturity.maleEquivalentMonths(ofGirlsBoneAge: boneAgeMonths)
         if let jitterSeed {
             var random = SplitMix64(seed: jitterSeed, stream: 0x6D61_7475)
             timing = OssificationCentre.all.map { _ in exp(min(max(random.normal(), -2.5), 2.5) * 0.08) }
