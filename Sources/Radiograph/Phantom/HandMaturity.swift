@@ -146,7 +146,7 @@ public struct HandMaturity: Sendable {
         let years = maleEquivalentMonths / 12
         let table: [(Double, Double)] = [
             (0, 0.36), (1, 0.45), (2, 0.52), (3, 0.57), (4, 0.61), (6, 0.68), (8, 0.74), (10, 0.79),
-            (12, 0.84), (13, 0.875), (14, 0.92), (15, 0.96), (16, 0.985), (17, 1),
+            (12, 0.84), (13, 0.875), (14, 0.92), (15, 0.955), (16, 0.975), (17, 0.99), (18, 1),
         ]
         guard years > 0 else { return table[0].1 }
         for (lower, upper) in zip(table, table.dropFirst()) where years < upper.0 {
@@ -160,7 +160,7 @@ public struct HandMaturity: Sendable {
 
     /// 0 at birth … 1 for an adult skeleton; drives proportions that change smoothly with age
     /// (cartilage gaps, cortical thickness, carpal shapes).
-    public var overallMaturity: Double { min(1, maleEquivalentMonths / 204) }
+    public var overallMaturity: Double { min(1, maleEquivalentMonths / HandMaturity.adultMonths) }
 }
 
 func smoothstep(_ x: Double, from low: Double, to high: Double) -> Double {
